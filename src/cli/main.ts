@@ -1,0 +1,38 @@
+// Entry point: `switchyard -f haproxy.cfg [-c] ...`.
+
+import { parseArgs } from './args.js';
+import { runCheck } from '../config/check.js';
+import { loadConfig } from '../config/load.js';
+import { runProcess } from '../process/run.js';
+import { createProcessLogger } from '../log/process-log.js';
+
+const USAGE = 'Usage : switchyard [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]\n' + '        [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]\n';
+
+async function main(argv: string[]): Promise<void> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`[ALERT]    (${process.pid}) : ${parsed.error}\n${USAGE}`);
+    process.exit(1);
+  }
+  const opts = parsed.options;
+  if (opts.check) process.exit(runCheck(opts.files, { quiet: opts.quiet }));
+  const log = createProcessLogger();
+  const { config, diagnostics } = loadConfig(opts.files);
+  for (const d of diagnostics) log.event(d.severity === 'alert' ? 'alert' : d.severity, `config : ${d.message}`);
+  if (!config) {
+    log.event('alert', 'config : Fatal errors found in configuration.');
+    process.exit(1);
+  }
+  const running = await runProcess(config, log);
+  const stop = (graceful: boolean) => () => {
+    running.stop(graceful).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop(false));
+  process.on('SIGINT', stop(false));
+  process.on('SIGUSR1', stop(true));
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`[ALERT]    (${process.pid}) : ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

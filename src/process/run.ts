@@ -1,0 +1,43 @@
+// The composition root for one serving process: build the runtime from a config and start
+// every part (checks, frontends, stats page, runtime API). Only this module knows them all.
+
+import type { Config } from '../config/model.js';
+import { buildRuntime } from '../core/build.js';
+import type { Runtime } from '../core/runtime.js';
+import { startChecks } from '../checks/scheduler.js';
+import { startFrontends } from '../proxy/frontends.js';
+import type { AppletRouter } from '../proxy/applet.js';
+import { createStatsRouter } from '../stats/router.js';
+import { createPrometheusRouter } from '../api/prometheus.js';
+import { startStatsSockets } from '../api/socket.js';
+import type { Logger } from '../log/logger.js';
+
+export interface RunningProcess {
+  runtime: Runtime;
+  /** Stop accepting, let sessions finish (graceful) or not, then release everything. */
+  stop(graceful: boolean): Promise<void>;
+}
+
+export async function runProcess(config: Config, log: Logger): Promise<RunningProcess> {
+  const runtime = buildRuntime(config, Date.now());
+  const routers = [createStatsRouter(runtime, log), createPrometheusRouter(runtime)];
+  const applets: AppletRouter = {
+    route(proxy, method, target) {
+      for (const r of routers) {
+        const applet = r.route(proxy, method, target);
+        if (applet) return applet;
+      }
+      return undefined;
+    },
+  };
+  const checks = startChecks(runtime, log);
+  const sockets = await startStatsSockets(runtime, log);
+  const dataPlane = await startFrontends(runtime, { applets, log });
+  return {
+    runtime,
+    async stop() {
+      checks.stop();
+      await Promise.all([dataPlane.close(), sockets.close()]);
+    },
+  };
+}
