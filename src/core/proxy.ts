@@ -4,6 +4,7 @@
 import type { ProxyConfig } from '../config/model.js';
 import { Counters } from './counters.js';
 import type { Server } from './server.js';
+import type { Balancer } from './balance/types.js';
 
 export type FrontendStatus = 'OPEN' | 'PAUSED' | 'STOP';
 
@@ -22,6 +23,8 @@ export class Proxy {
   chkdown = 0;
   downtimeMs = 0;
   downSinceMs?: number;
+  /** Set by buildRuntime for proxies with backend capability. */
+  balancer?: Balancer;
 
   constructor(readonly config: ProxyConfig, nowMs: number) {
     this.name = config.name;
