@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages the tests drive, when missing: the reference HAProxy, socat and
+# hatop (runtime API), Chromium (the page), the Prometheus exporter, etcd (fleet), tmux (hatop).
+# Needs root for apt-get; without it, prints what is missing and goes on.
+set -e
+missing=""
+need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need haproxy haproxy
+need socat socat
+need curl curl
+need chromium chromium
+need hatop hatop
+need prometheus-haproxy-exporter prometheus-haproxy-exporter
+need etcd etcd-server
+need tmux tmux
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "warning: missing Debian packages:$missing (run as root or: sudo apt-get install$missing)" >&2
+fi
