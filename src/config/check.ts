@@ -1,4 +1,56 @@
-// STUB (issue 2 replaces it): `switchyard -c`, output and exit codes like `haproxy -c`.
-export function runCheck(_files: string[], _opts: { quiet: boolean }): number {
-  throw new Error('runCheck: not implemented yet');
+// `switchyard -c`: output and exit codes like `haproxy -c`.
+import { loadConfig } from './load.js';
+import type { Diagnostic } from './model.js';
+import { VERSION } from '../cli/version.js';
+
+export interface CheckOptions {
+  quiet: boolean;
+  env?: NodeJS.ProcessEnv;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  pid?: number;
+}
+
+/** `[TAG]` left-justified in 10 columns, then `(pid) : ` — HAProxy's stderr line shape. */
+export function formatDiagnostic(d: Diagnostic, pid: number): string {
+  const tag = `[${d.severity.toUpperCase()}]`.padEnd(10);
+  return `${tag} (${pid}) : config : ${d.message}\n`;
+}
+
+export function runCheck(files: string[], opts: CheckOptions): number {
+  const pid = opts.pid ?? process.pid;
+  const out = opts.out ?? ((t: string) => void process.stdout.write(t));
+  const err = opts.err ?? ((t: string) => void process.stderr.write(t));
+  const quiet = opts.quiet;
+  const { config, diagnostics, hasListener } = loadConfig(files, opts.env ?? process.env);
+  const lines = [...diagnostics];
+  const hasAlert = lines.some((d) => d.severity === 'alert');
+  const warnings = lines.some((d) => d.severity === 'warning');
+  const addrFailure = lines.some((d) => d.message === 'Failed to initialize server(s) addr.');
+  const missingFile = lines.some((d) => d.message.startsWith('Cannot open configuration file/directory'));
+  let rc = 0;
+  if (hasAlert) {
+    if (!addrFailure && !missingFile) lines.push({ severity: 'alert', message: 'Fatal errors found in configuration.' });
+    rc = 1;
+  } else if (warnings && config?.global.zeroWarning) {
+    lines.push({ severity: 'alert', message: "Some warnings were found and 'zero-warning' is set. Aborting." });
+    rc = 1;
+  }
+  if (!quiet) {
+    if (lines.length > 0 && !missingFile) {
+      err(`[NOTICE]   (${pid}) : haproxy version is ${VERSION}\n`);
+      err(`[NOTICE]   (${pid}) : path to executable is ${process.argv[1] ?? 'switchyard'}\n`);
+    }
+    for (const d of lines) err(formatDiagnostic(d, pid));
+  }
+  if (rc !== 0) return rc;
+  if (!hasListener) {
+    if (!quiet) out('Configuration file has no error but will not start (no listener) => exit(2).\n');
+    return 2;
+  }
+  if (!quiet) {
+    if (warnings) out('Warnings were found.\n');
+    out('Configuration file is valid\n');
+  }
+  return 0;
 }

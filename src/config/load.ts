@@ -1,11 +1,66 @@
-// STUB (issue 2 replaces it): read config files into the typed model with diagnostics.
+// The I/O edge of the config front end: read files (a directory loads its *.cfg sorted),
+// pattern files and host names, then hand everything to the pure parser.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { Config, Diagnostic } from './model.js';
+import { parseConfig, type SourceFile } from './parser.js';
 
 export interface LoadResult {
   config?: Config; // undefined when there are alerts
   diagnostics: Diagnostic[];
+  /** false when nothing would listen (haproxy -c exits 2 for such a file). */
+  hasListener?: boolean;
 }
 
-export function loadConfig(_paths: string[], _env: NodeJS.ProcessEnv = process.env): LoadResult {
-  throw new Error('loadConfig: not implemented yet');
+/** HAProxy's default global maxconn comes from the open-files limit: (limit - 32) / 2. */
+function defaultMaxconn(): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m) return Math.max(1, Math.floor((Number(m[1]) - 32) / 2));
+  } catch {
+    // not Linux: fall through
+  }
+  return 4096;
+}
+
+/** Synchronous name resolution (config loading is synchronous, as in HAProxy). */
+export function resolveHostSync(host: string, family: 4 | 6): string | undefined {
+  if (isIP(host)) return host;
+  if (/^[0-9.]+$/.test(host)) return undefined;
+  if (host === 'localhost') return family === 6 ? '::1' : '127.0.0.1';
+  const r = spawnSync('getent', [family === 6 ? 'ahostsv6' : 'ahostsv4', host], { encoding: 'utf8', timeout: 5000 });
+  const first = r.status === 0 ? r.stdout.split(/\s+/)[0] : '';
+  return first && isIP(first) ? first : undefined;
+}
+
+function readPatternFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function loadConfig(paths: string[], env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const sources: SourceFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const path of paths) {
+    try {
+      if (statSync(path).isDirectory()) {
+        for (const name of readdirSync(path).filter((n) => n.endsWith('.cfg')).sort()) {
+          const file = join(path, name);
+          sources.push({ file, text: readFileSync(file, 'utf8') });
+        }
+      } else sources.push({ file: path, text: readFileSync(path, 'utf8') });
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as Error).message;
+      diagnostics.push({ severity: 'alert', message: `Cannot open configuration file/directory ${path} : ${reason}` });
+    }
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  const r = parseConfig(sources, { env, readPatternFile, resolveHost: resolveHostSync, hostname: hostname(), defaultMaxconn: defaultMaxconn() });
+  return { config: r.config, diagnostics: r.diagnostics.list, hasListener: r.hasListener };
 }

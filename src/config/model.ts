@@ -18,6 +18,8 @@ export type Address =
 
 export interface Bind {
   address: Address;
+  /** Host name as written, when the address was a name rather than an IP. */
+  hostname?: string;
   /** Raw bind parameters we accept but do not interpret (name, accept-proxy, ...). */
   params: Record<string, string | true>;
   where: SourceRef;
@@ -81,6 +83,8 @@ export interface ServerConfig {
   onMarkedUpShutdownBackupSessions: boolean;
   track?: { backend: string; server: string };
   cookie?: string;
+  /** Host name as written, when the address was resolved from a name. */
+  hostname?: string;
   where: SourceRef;
 }
 
@@ -200,6 +204,8 @@ export interface ProxyConfig {
   dispatch?: Address;
   logs: LogTarget[];
   cookie?: { name: string; mode: 'insert' | 'rewrite' | 'prefix'; indirect: boolean; nocache: boolean };
+  loadServerStateFromFile?: 'global' | 'local' | 'none';
+  serverStateFileName?: string;
 }
 
 export interface StatsSocketConfig {
@@ -224,6 +230,7 @@ export interface GlobalConfig {
   logs: LogTarget[];
   zeroWarning: boolean;
   serverStateFile?: string;
+  serverStateBase?: string;
   hardStopAfter?: number;
   fleet?: { endpoints: string[]; prefix: string };
   tune: { bufsize: number; maxrewrite: number; httpMaxhdr: number };

@@ -1,0 +1,111 @@
+// The one list of keywords Switchyard accepts (so HAProxy configs keep loading) but does not
+// act on yet. Each use emits a [WARNING]; remove an entry when its feature lands.
+
+/** Proxy-section keywords (first word). */
+export const NOT_IMPLEMENTED_PROXY_KEYWORDS: ReadonlySet<string> = new Set([
+  'hash-type',
+  'compression',
+  'errorfile',
+  'errorfiles',
+  'http-error',
+  'capture',
+  'tcp-request',
+  'tcp-response',
+  'stick-table',
+  'stick',
+  'log-format',
+  'unique-id-format',
+  'unique-id-header',
+  'rate-limit',
+  'bind-process',
+  'email-alert',
+  'http-send-name-header',
+  'server-template',
+  'filter',
+  'external-check',
+  'persist',
+  'force-persist',
+  'ignore-persist',
+  'redirect',
+  'reqadd',
+  'tcp-check',
+  'http-after-response',
+  'max-keep-alive-queue',
+  'log-tag',
+  'monitor',
+  'grace',
+]);
+
+/** `option X` names. */
+export const NOT_IMPLEMENTED_OPTIONS: ReadonlySet<string> = new Set([
+  'abortonclose',
+  'accept-invalid-http-request',
+  'accept-invalid-http-response',
+  'checkcache',
+  'clitcpka',
+  'contstats',
+  'disable-h2-upgrade',
+  'external-check',
+  'h1-case-adjust-bogus-client',
+  'h1-case-adjust-bogus-server',
+  'http-buffer-request',
+  'http-ignore-probes',
+  'http-no-delay',
+  'http-pretend-keepalive',
+  'http-restrict-req-hdr-names',
+  'http-use-proxy-header',
+  'httpslog',
+  'independent-streams',
+  'ldap-check',
+  'log-separate-errors',
+  'logasap',
+  'mysql-check',
+  'nolinger',
+  'originalto',
+  'persist',
+  'pgsql-check',
+  'prefer-last-server',
+  'redis-check',
+  'smtpchk',
+  'spop-check',
+  'splice-auto',
+  'splice-request',
+  'splice-response',
+  'srvtcpka',
+  'ssl-hello-chk',
+  'tcp-smart-accept',
+  'tcp-smart-connect',
+  'tcpka',
+  'transparent',
+  'idle-close-on-response',
+]);
+
+/** `http-request` / `http-response` actions HAProxy knows that Switchyard does not perform. */
+export const NOT_IMPLEMENTED_HTTP_ACTIONS: ReadonlySet<string> = new Set([
+  'wait-for-handshake', 'set-log-level', 'set-nice', 'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt', 'sc-set-gpt0',
+  'send-spoe-group', 'do-resolve', 'cache-use', 'cache-store', 'add-acl', 'capture', 'del-acl', 'del-map', 'disable-l7-retry',
+  'early-hint', 'normalize-uri', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value',
+  'return', 'set-map', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc0',
+  'track-sc1', 'track-sc2', 'set-timeout', 'wait-for-body', 'set-var-fmt', 'set-var', 'unset-var', 'set-dst', 'set-dst-port',
+  'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', 'set-status',
+]);
+
+/** Server line parameters accepted without effect. */
+export const NOT_IMPLEMENTED_SERVER_PARAMS: ReadonlySet<string> = new Set([
+  'send-proxy', 'send-proxy-v2', 'check-send-proxy', 'ssl', 'check-ssl', 'no-ssl', 'verify', 'sni', 'alpn', 'check-alpn',
+  'proto', 'resolvers', 'resolve-prefer', 'init-addr', 'pool-max-conn', 'pool-purge-delay', 'tfo', 'namespace', 'source',
+  'redir', 'ws', 'max-reuse', 'tcp-ut', 'ca-file', 'crt', 'minconn', 'agent-send', 'observe', 'error-limit', 'on-error',
+  'check-sni', 'no-check-ssl', 'fastopen', 'proxy-v2-options', 'stick', 'non-stick',
+]);
+
+/** Global keywords accepted without effect (besides every `tune.*` not otherwise handled). */
+export const NOT_IMPLEMENTED_GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
+  'chroot', 'user', 'group', 'uid', 'gid', 'ulimit-n', 'ca-base', 'crt-base', 'spread-checks', 'maxconnrate', 'maxsessrate',
+  'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-server-ciphers',
+  'ssl-default-server-ciphersuites', 'ssl-default-server-options', 'ssl-dh-param-file', 'ssl-server-verify', 'lua-load',
+  'h1-case-adjust', 'insecure-fork-wanted', 'expose-experimental-directives', 'localpeer', 'log-send-hostname', 'log-tag',
+  'cpu-map', 'nbproc', 'unix-bind', 'busy-polling', 'noepoll', 'nopoll', 'nosplice', 'ssl-engine', 'set-dumpable',
+  'numa-cpu-mapping', 'profiling.tasks', 'profiling.memory', 'max-spread-checks', 'quiet', 'external-check', 'strict-limits',
+]);
+
+export const notImplementedMessage = (what: string): string => `'${what}' is parsed but not implemented by Switchyard yet; it has no effect.`;

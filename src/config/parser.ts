@@ -1,0 +1,226 @@
+// Sections and keywords → typed model. Pure: files arrive as text, the environment,
+// pattern files and name resolution are passed in. Problems go to Diagnostics.
+import { lexLine } from './lexer.js';
+import { Diagnostics, at, atTight } from './diagnostics.js';
+import type { Config, GlobalConfig, ProxyConfig, SourceRef, Userlist } from './model.js';
+import { NOT_IMPLEMENTED_GLOBAL_KEYWORDS, notImplementedMessage } from './not-implemented.js';
+import { inheritDefaults, emptyProxy } from './proxy-defaults.js';
+import { parseProxyKeyword, type ProxyDraft } from './proxy-keywords.js';
+import { parseGlobalKeyword } from './global-keywords.js';
+import { initialServerParams, cloneServerParams } from './server.js';
+import { validateConfig } from './validate.js';
+
+export interface SourceFile {
+  file: string;
+  text: string;
+}
+
+export interface ParseOptions {
+  env: NodeJS.ProcessEnv;
+  /** Contents of an ACL pattern file, undefined when it cannot be read. */
+  readPatternFile: (path: string) => string | undefined;
+  /** Resolve a host name to an address text, undefined when it does not resolve. */
+  resolveHost: (host: string, family: 4 | 6) => string | undefined;
+  hostname: string;
+  /** Default for global maxconn (HAProxy derives it from the file-descriptor limit). */
+  defaultMaxconn: number;
+}
+
+export interface ParseResult {
+  config?: Config;
+  diagnostics: Diagnostics;
+  /** false when the configuration has nothing that listens (haproxy -c exits 2). */
+  hasListener: boolean;
+}
+
+const SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist']);
+
+export function emptyGlobal(hostname: string, maxconn: number): GlobalConfig {
+  return {
+    maxconn,
+    statsSockets: [],
+    statsTimeout: 10_000,
+    statsMaxconn: 10,
+    node: hostname,
+    daemon: false,
+    masterWorker: false,
+    logs: [],
+    zeroWarning: false,
+    tune: { bufsize: 16384, maxrewrite: 1024, httpMaxhdr: 101 },
+  };
+}
+
+type Section =
+  | { kind: 'none' }
+  | { kind: 'global' }
+  | { kind: 'userlist'; list: Userlist }
+  | { kind: 'proxy'; draft: ProxyDraft };
+
+export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseResult {
+  const diags = new Diagnostics();
+  const env = { ...opts.env };
+  const global = emptyGlobal(opts.hostname, opts.defaultMaxconn);
+  const drafts: ProxyDraft[] = [];
+  const namedDefaults = new Map<string, ProxyDraft>();
+  const userlists: Record<string, Userlist> = {};
+  let lastDefaults: ProxyDraft | undefined;
+  let section: Section = { kind: 'none' };
+  const firstFe = new Map<string, { kind: string; where: SourceRef }>();
+  const firstBe = new Map<string, { kind: string; where: SourceRef }>();
+
+  const newDraft = (kind: 'defaults' | ProxyConfig['section'], name: string, where: SourceRef, from: ProxyDraft | undefined): ProxyDraft => {
+    const cfg = kind === 'defaults' ? inheritDefaults('listen', name, where, from?.cfg) : inheritDefaults(kind, name, where, from?.cfg);
+    if (kind === 'defaults' && !from) Object.assign(cfg, emptyProxy('listen', name, where));
+    return {
+      cfg,
+      isDefaults: kind === 'defaults',
+      defaultServer: from ? cloneServerParams(from.defaultServer) : initialServerParams(),
+      aclNames: new Set(),
+      maxconnSet: from ? from.maxconnSet : false,
+      logGlobal: from ? from.logGlobal : false,
+      serverLines: new Map(),
+      hostnames: [],
+      forcedId: undefined,
+    };
+  };
+
+  for (const src of sources) {
+    const lines = src.text.split('\n');
+    for (let ln = 0; ln < lines.length; ln++) {
+      const where: SourceRef = { file: src.file, line: ln + 1 };
+      const lexed = lexLine(lines[ln], env);
+      if (lexed.error) {
+        diags.alert(`${atTight(where)}${lexed.error}.`, where);
+        continue;
+      }
+      const words = lexed.words;
+      if (words.length === 0) continue;
+      const kw = words[0];
+
+      if (SECTIONS.has(kw)) {
+        if (kw === 'global') {
+          section = { kind: 'global' };
+          continue;
+        }
+        if (kw === 'userlist') {
+          const name = words[1] ?? '';
+          if (name === '') {
+            diags.alert(`${atTight(where)}'userlist' expects <name> as arguments.`, where);
+            section = { kind: 'none' };
+            continue;
+          }
+          const list: Userlist = userlists[name] ?? { name, users: [], groups: {} };
+          userlists[name] = list;
+          section = { kind: 'userlist', list };
+          continue;
+        }
+        const name = words[1] ?? '';
+        let from = lastDefaults;
+        const fromIdx = words.indexOf('from');
+        if (fromIdx >= 1) {
+          const ref = words[fromIdx + 1] ?? '';
+          const named = namedDefaults.get(ref);
+          if (!named) diags.alert(`${atTight(where)}defaults section '${ref}' not found for ${kw} '${name}'.`, where);
+          else from = named;
+        }
+        if (kw === 'defaults') {
+          const d = newDraft('defaults', fromIdx === 1 ? '' : name, where, fromIdx >= 1 ? from : undefined);
+          if (d.cfg.name !== '') namedDefaults.set(d.cfg.name, d);
+          lastDefaults = d;
+          section = { kind: 'proxy', draft: d };
+          continue;
+        }
+        if (name === '' || name === 'from') {
+          diags.alert(`${atTight(where)}'${kw}' expects an <id> argument`, where);
+          section = { kind: 'none' };
+          continue;
+        }
+        if (!/^[A-Za-z0-9_.:-]+$/.test(name)) {
+          const bad = /[^A-Za-z0-9_.:-]/.exec(name)![0];
+          diags.alert(`${atTight(where)}character '${bad}' is not permitted in '${kw}' name '${name}'.`, where);
+        }
+        const draft = newDraft(kw as ProxyConfig['section'], name, where, from);
+        const fePrev = draft.cfg.isFrontend ? firstFe.get(name) : undefined;
+        const bePrev = draft.cfg.isBackend ? firstBe.get(name) : undefined;
+        const prev = fePrev ?? bePrev;
+        if (prev) diags.alert(`Parsing [${where.file}:${where.line}]: ${kw} '${name}' has the same name as ${prev.kind} '${name}' declared at ${prev.where.file}:${prev.where.line}.`, where);
+        if (draft.cfg.isFrontend && !fePrev) firstFe.set(name, { kind: kw, where });
+        if (draft.cfg.isBackend && !bePrev) firstBe.set(name, { kind: kw, where });
+        drafts.push(draft);
+        section = { kind: 'proxy', draft };
+        continue;
+      }
+
+      switch (section.kind) {
+        case 'none':
+          diags.alert(`${atTight(where)}unknown keyword '${kw}' out of section.`, where);
+          break;
+        case 'global': {
+          if (!parseGlobalKeyword(words, where, global, env, diags)) {
+            if (NOT_IMPLEMENTED_GLOBAL_KEYWORDS.has(kw) || kw.startsWith('tune.')) diags.warning(`${at(where)}${notImplementedMessage(kw)}`, where);
+            else diags.alert(`${at(where)}unknown keyword '${kw}' in 'global' section`, where);
+          }
+          break;
+        }
+        case 'userlist':
+          parseUserlistKeyword(words, where, section.list, diags);
+          break;
+        case 'proxy':
+          parseProxyKeyword(words, where, section.draft, { diags, global, readPatternFile: opts.readPatternFile, userlists });
+          break;
+      }
+    }
+  }
+
+  const hasListener = drafts.some((d) => d.cfg.isFrontend && (d.cfg.binds.length > 0 || d.cfg.section === 'listen')) || global.statsSockets.length > 0;
+
+  if (diags.filesWithErrors.length > 0) {
+    for (const f of diags.filesWithErrors) diags.alert(`Error(s) found in configuration file : ${f}`);
+    return { diagnostics: diags, hasListener };
+  }
+  const config = validateConfig(drafts, global, userlists, sources.map((s) => s.file), diags, opts.resolveHost);
+  return { config: diags.alertCount > 0 ? undefined : config, diagnostics: diags, hasListener };
+}
+
+function parseUserlistKeyword(words: string[], where: SourceRef, list: Userlist, diags: Diagnostics): void {
+  const kw = words[0];
+  if (kw === 'group') {
+    const name = words[1];
+    if (!name) {
+      diags.alert(`${atTight(where)}'group' expects <name> as arguments.`, where);
+      return;
+    }
+    const members = list.groups[name] ?? [];
+    list.groups[name] = members;
+    for (let i = 2; i < words.length; i++) {
+      if (words[i] === 'users') members.push(...(words[++i] ?? '').split(',').filter((u) => u !== ''));
+      else {
+        diags.alert(`${atTight(where)}'group' only supports 'users' option.`, where);
+        return;
+      }
+    }
+    return;
+  }
+  if (kw === 'user') {
+    const name = words[1];
+    if (!name) {
+      diags.alert(`${atTight(where)}'user' expects <name> as arguments.`, where);
+      return;
+    }
+    const user = { name, password: '', insecure: true, groups: [] as string[] };
+    for (let i = 2; i < words.length; i++) {
+      const opt = words[i];
+      if (opt === 'password' || opt === 'insecure-password') {
+        user.password = words[++i] ?? '';
+        user.insecure = opt === 'insecure-password';
+      } else if (opt === 'groups') user.groups.push(...(words[++i] ?? '').split(',').filter((g) => g !== ''));
+      else {
+        diags.alert(`${atTight(where)}'user' only supports 'password', 'insecure-password' and 'groups' options.`, where);
+        return;
+      }
+    }
+    list.users.push(user);
+    return;
+  }
+  diags.alert(`${atTight(where)}unknown keyword '${kw}' in 'users' section`, where);
+}

@@ -1,0 +1,621 @@
+// Keywords of defaults / frontend / backend / listen sections.
+import type { Condition } from '../acl/types.js';
+import { parseAddress } from './address.js';
+import { parseCondition, parseCriterion } from './condition.js';
+import { Diagnostics, at, atBare, atTight } from './diagnostics.js';
+import type { BalanceAlgorithm, GlobalConfig, HeaderRuleAction, HttpRule, ProxyConfig, SourceRef, Userlist } from './model.js';
+import { NOT_IMPLEMENTED_HTTP_ACTIONS, NOT_IMPLEMENTED_OPTIONS, NOT_IMPLEMENTED_PROXY_KEYWORDS, notImplementedMessage } from './not-implemented.js';
+import { parseLogTarget } from './log-target.js';
+import { applyServerParams, finishServer, parseServerLine, type ServerParams } from './server.js';
+import { parseStatsKeyword } from './stats-keywords.js';
+import { atol, parseTime } from './units.js';
+
+export interface ProxyDraft {
+  cfg: ProxyConfig;
+  isDefaults: boolean;
+  defaultServer: ServerParams;
+  aclNames: Set<string>;
+  maxconnSet: boolean;
+  logGlobal: boolean;
+  /** server name → line, for duplicate detection after parsing */
+  serverLines: Map<string, number>;
+  /** servers whose address is a host name still to resolve */
+  hostnames: { server: string; host: string; where: SourceRef }[];
+  forcedId: number | undefined;
+  /** forced server ids, applied when numbering */
+  forcedServerIds?: Map<string, number>;
+  duplicateServers?: { name: string; where: SourceRef; prevLine: number }[];
+  /** set once the proxy has its own `stats` lines (they replace the inherited ones) */
+  ownStats?: boolean;
+  /** a `stats http-request` rule without condition was seen */
+  statsRuleWithoutCond?: boolean;
+}
+
+export interface ProxyParseContext {
+  diags: Diagnostics;
+  global: GlobalConfig;
+  readPatternFile: (path: string) => string | undefined;
+  userlists: Record<string, Userlist>;
+}
+
+const TIMEOUTS: Record<string, keyof ProxyConfig['timeouts'] | null> = {
+  client: 'client',
+  server: 'server',
+  connect: 'connect',
+  check: 'check',
+  queue: 'queue',
+  'http-keep-alive': 'httpKeepAlive',
+  'http-request': 'httpRequest',
+  tunnel: 'tunnel',
+  tarpit: null,
+  'client-fin': 'clientFin',
+  'server-fin': 'serverFin',
+};
+
+const BALANCE: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'random'];
+
+type Cap = 'fe' | 'be' | 'both';
+/** Keywords that need a capability; defaults allowed unless listed in NOT_IN_DEFAULTS. */
+const CAPS: Record<string, Cap> = {
+  bind: 'fe',
+  maxconn: 'fe',
+  backlog: 'fe',
+  default_backend: 'fe',
+  use_backend: 'fe',
+  'monitor-uri': 'fe',
+  'timeout client': 'fe',
+  server: 'be',
+  'default-server': 'be',
+  balance: 'be',
+  fullconn: 'be',
+  retries: 'be',
+  cookie: 'be',
+  dispatch: 'be',
+  'http-check': 'be',
+  'http-reuse': 'be',
+  'timeout server': 'be',
+  'timeout connect': 'be',
+  'timeout check': 'be',
+  'timeout queue': 'be',
+};
+const NOT_IN_DEFAULTS = new Set(['bind', 'server', 'use_backend', 'acl', 'id', 'dispatch', 'description']);
+
+export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {
+  const { diags } = ctx;
+  const cfg = d.cfg;
+  const kw = words[0];
+  const p = at(where);
+  const alert = (m: string) => diags.alert(m, where);
+  const warn = (m: string) => diags.warning(m, where);
+  const sectionName = d.isDefaults ? 'defaults' : cfg.section;
+  const typeName = cfg.section;
+
+  if (d.isDefaults && NOT_IN_DEFAULTS.has(kw)) {
+    alert(`${p}'${kw}' not allowed in 'defaults' section.`);
+    return;
+  }
+  const capKey = kw === 'timeout' ? `timeout ${words[1] ?? ''}` : kw;
+  const cap = CAPS[capKey];
+  if (!d.isDefaults && cap && cap !== 'both' && !(cap === 'fe' ? cfg.isFrontend : cfg.isBackend)) {
+    const missing = cap === 'fe' ? 'frontend' : 'backend';
+    if (kw === 'server') {
+      alert(`${atBare(where)}${p}'server' not allowed because ${typeName} '${cfg.name}' has no backend capability.`);
+      return;
+    }
+    if (kw !== 'timeout') {
+      warn(`${p}'${kw}' ignored because ${typeName} '${cfg.name}' has no ${missing} capability.${kw === 'maxconn' ? " Maybe you want 'fullconn' instead ?" : ''}`);
+      return;
+    }
+  }
+
+  const condAfter = (idx: number, context: string): Condition | undefined | false => {
+    const w = words[idx];
+    if (w === undefined) return undefined;
+    if (w !== 'if' && w !== 'unless') return false;
+    const r = parseCondition(words.slice(idx), where, d.aclNames, ctx.readPatternFile);
+    if (!r.ok) {
+      alert(`${p}error detected while parsing ${context} : ${r.error}`);
+      return false;
+    }
+    return r.cond;
+  };
+
+  switch (kw) {
+    case 'mode': {
+      const m = words[1] ?? '';
+      if (m === 'http' || m === 'tcp') cfg.mode = m;
+      else if (m === 'health') warn(`${p}${notImplementedMessage('mode health')}`);
+      else alert(`${p}unknown proxy mode '${m}'.`);
+      return;
+    }
+    case 'timeout': {
+      const name = words[1] ?? '';
+      if (!(name in TIMEOUTS)) {
+        alert(`${p}'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '${name}')`);
+        return;
+      }
+      const v = words[2];
+      if (v === undefined || v === '') {
+        alert(`${p}'timeout ${name}' expects an integer value (in milliseconds)`);
+        return;
+      }
+      const t = parseTime(v);
+      if (!t.ok) {
+        alert(`${p}unexpected character '${t.badChar}' in 'timeout ${name}'`);
+        return;
+      }
+      const field = TIMEOUTS[name];
+      if (field) cfg.timeouts[field] = t.value;
+      return;
+    }
+    case 'bind': {
+      if (words.length < 2 || words[1] === '') {
+        alert(`${p}'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.`);
+        return;
+      }
+      const params: Record<string, string | true> = {};
+      for (let i = 2; i < words.length; i++) {
+        const name = words[i];
+        const flagOnly = new Set(['accept-proxy', 'transparent', 'v4v6', 'v6only', 'ssl', 'defer-accept', 'tfo', 'allow-0rtt', 'strict-sni', 'prefer-client-ciphers', 'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'no-ca-names', 'quic-force-retry', 'generate-certificates', 'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'accept-netscaler-cip', 'expose-fd']);
+        if (flagOnly.has(name)) params[name] = true;
+        else params[name] = words[++i] ?? '';
+      }
+      for (const part of words[1].split(',')) {
+        const a = parseAddress(part, 'bind');
+        if (!a.ok) {
+          alert(`${p}'bind' : ${a.error}`);
+          return;
+        }
+        if (a.hostname !== undefined && !/^[A-Za-z0-9.-]+$/.test(a.hostname)) {
+          alert(`${p}'bind' : invalid address: '${a.hostname}' in '${part}'`);
+          return;
+        }
+        if (a.portEnd !== undefined && a.address.kind === 'inet') {
+          for (let port = a.address.port; port <= a.portEnd; port++) cfg.binds.push({ address: { ...a.address, port }, params, where });
+        } else cfg.binds.push({ address: a.address, params, where, ...(a.hostname ? { hostname: a.hostname } : {}) });
+      }
+      return;
+    }
+    case 'maxconn': {
+      if (words[1] === undefined) {
+        alert(`${p}'maxconn' expects an integer argument.`);
+        return;
+      }
+      cfg.maxconn = atol(words[1]);
+      d.maxconnSet = true;
+      return;
+    }
+    case 'backlog':
+      if (words[1] === undefined) alert(`${p}'backlog' expects an integer argument.`);
+      else cfg.backlog = atol(words[1]);
+      return;
+    case 'fullconn':
+      if (words[1] === undefined) alert(`${p}'fullconn' expects an integer argument.`);
+      else cfg.fullconn = atol(words[1]);
+      return;
+    case 'retries':
+      if (words[1] === undefined) alert(`${p}'retries' expects an integer argument (dispatch counts for one).`);
+      else cfg.retries = atol(words[1]);
+      return;
+    case 'default_backend':
+      if (!words[1]) alert(`${p}'default_backend' expects a backend name.`);
+      else cfg.defaultBackend = words[1];
+      return;
+    case 'use_backend': {
+      const backend = words[1];
+      if (!backend) {
+        alert(`${p}'use_backend' expects a backend name.`);
+        return;
+      }
+      const cond = condAfter(2, 'switching rule');
+      if (cond === false) {
+        if (words[2] !== 'if' && words[2] !== 'unless') alert(`${p}'use_backend' requires either 'if' or 'unless' followed by a condition.`);
+        return;
+      }
+      cfg.useBackends.push({ backend, cond: cond ?? { unless: false, anyOf: [[{ negate: false, ref: { kind: 'named', name: 'TRUE' } }]], where }, where });
+      return;
+    }
+    case 'balance': {
+      const algo = words[1] ?? 'roundrobin';
+      const m = /^(hdr|rdp-cookie)\((.*)\)$/.exec(algo);
+      if (m) cfg.balance = { algorithm: m[1] as BalanceAlgorithm, arg: m[2] };
+      else if (algo === 'rdp-cookie') cfg.balance = { algorithm: 'rdp-cookie', arg: 'mstshash' };
+      else if (algo === 'url_param') {
+        if (!words[2]) alert(`${p}'balance url_param' requires an URL parameter name.`);
+        else cfg.balance = { algorithm: 'url_param', arg: words[2] };
+      } else if ((BALANCE as readonly string[]).includes(algo)) cfg.balance = { algorithm: algo as BalanceAlgorithm };
+      else alert(`${p}balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.`);
+      return;
+    }
+    case 'server': {
+      const warnings: string[] = [];
+      const r = parseServerLine(words.slice(1), cfg.name, d.defaultServer, where, warnings);
+      for (const w of warnings) warn(`${p}${w}`);
+      if (!r.ok) {
+        alert(r.error);
+        return;
+      }
+      const prevLine = d.serverLines.get(r.name);
+      if (prevLine !== undefined) (d.duplicateServers ??= []).push({ name: r.name, where, prevLine });
+      else d.serverLines.set(r.name, where.line);
+      if (r.hostname) d.hostnames.push({ server: r.name, host: r.hostname, where });
+      const srv = finishServer(r.name, 0, r.address, r.params, where);
+      if (r.params.forcedId !== undefined) (d.forcedServerIds ??= new Map()).set(r.name, r.params.forcedId);
+      cfg.servers.push(srv);
+      return;
+    }
+    case 'default-server': {
+      const warnings: string[] = [];
+      const err = applyServerParams(words.slice(1), d.defaultServer, atBare(where), '', warnings);
+      for (const w of warnings) warn(`${p}${w}`);
+      if (err) alert(err.replace(/unknown keyword '([^']*)'\.$/, "unknown keyword '$1'. Hint: no address was expected for this server."));
+      return;
+    }
+    case 'acl': {
+      const name = words[1];
+      if (!name) {
+        alert(`${p}'acl' expects a name as first argument.`);
+        return;
+      }
+      if (!/^[A-Za-z0-9_.:-]+$/.test(name)) {
+        alert(`${p}'acl' : character '${/[^A-Za-z0-9_.:-]/.exec(name)![0]}' is not permitted in acl name '${name}'.`);
+        return;
+      }
+      const r = parseCriterion(words.slice(2), ctx.readPatternFile);
+      if (!r.ok) {
+        alert(`${p}error detected while parsing ACL '${name}' : ${r.error}`);
+        return;
+      }
+      if (r.criterion.patterns.length === 0 && r.criterion.fetch !== 'http_auth' && r.criterion.fetch !== 'always_true' && r.criterion.fetch !== 'always_false') {
+        warn(
+          `parsing acl keyword '${r.criterion.fetch}' :\n  no pattern to match against were provided, so this ACL will never match.\n  If this is what you intended, please add '--' to get rid of this warning.\n  If you intended to match only for existence, please use '-m found'.\n  If you wanted to force an int to match as a bool, please use '-m bool'.\n`,
+        );
+      }
+      if (r.criterion.fetch === 'http_auth' || r.criterion.fetch === 'http_auth_group') {
+        const ul = r.criterion.arg ?? '';
+        if (!ctx.userlists[ul]) {
+          alert(`${p}error detected while parsing ACL '${name}' : unable to find userlist '${ul}'.`);
+          return;
+        }
+      }
+      (cfg.acls[name] ??= []).push({ name, criterion: r.criterion, where });
+      d.aclNames.add(name);
+      return;
+    }
+    case 'http-request':
+    case 'http-response': {
+      const rule = parseHttpRule(words, where, d, ctx, cfg.name, sectionName);
+      if (rule) (kw === 'http-request' ? cfg.httpRequest : cfg.httpResponse).push(rule);
+      return;
+    }
+    case 'stats':
+      parseStatsKeyword(words, where, d, ctx);
+      return;
+    case 'option':
+    case 'no': {
+      const negate = kw === 'no';
+      if (negate && words[1] !== 'option') {
+        if (words[1] === 'log') cfg.logs = [];
+        else alert(`${p}unknown keyword '${kw}' in '${sectionName}' section`);
+        if (words[1] === 'log') d.logGlobal = false;
+        return;
+      }
+      parseOption(negate ? words.slice(2) : words.slice(1), negate, where, d, ctx);
+      return;
+    }
+    case 'cookie': {
+      const name = words[1];
+      if (!name) {
+        alert(`${p}'cookie' expects <cookie_name> as argument.`);
+        return;
+      }
+      const c = { name, mode: 'rewrite' as 'insert' | 'rewrite' | 'prefix', indirect: false, nocache: false };
+      for (let i = 2; i < words.length; i++) {
+        const o = words[i];
+        if (o === 'insert' || o === 'rewrite' || o === 'prefix') c.mode = o;
+        else if (o === 'indirect') c.indirect = true;
+        else if (o === 'nocache') c.nocache = true;
+        else if (o === 'postonly' || o === 'dynamic' || o === 'httponly' || o === 'secure' || o === 'preserve') continue;
+        else if (o === 'domain' || o === 'maxidle' || o === 'maxlife' || o === 'attr') i++;
+        else {
+          alert(`${p}'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'maxlife' and 'attr' options.`);
+          return;
+        }
+      }
+      cfg.cookie = c;
+      return;
+    }
+    case 'http-check':
+      parseHttpCheck(words, where, d, ctx);
+      return;
+    case 'http-reuse': {
+      const m = words[1];
+      if (m === 'never' || m === 'safe' || m === 'aggressive' || m === 'always') cfg.httpReuse = m;
+      else alert(`${p}'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'.`);
+      return;
+    }
+    case 'monitor-uri':
+      if (!words[1]) alert(`${p}'monitor-uri' expects an URI.`);
+      else cfg.monitorUri = words[1];
+      return;
+    case 'dispatch': {
+      const a = parseAddress(words[1] ?? '', 'bind');
+      if (!words[1]) alert(`${p}'dispatch' expects an address and a port.`);
+      else if (!a.ok) alert(`${p}'dispatch' : ${a.error}`);
+      else cfg.dispatch = a.address;
+      return;
+    }
+    case 'description':
+      cfg.description = words.slice(1).join(' ');
+      return;
+    case 'id': {
+      const n = atol(words[1] ?? '');
+      if (n <= 0) alert(`${atTight(where)}custom id has to be > 0.`);
+      else d.forcedId = n;
+      return;
+    }
+    case 'disabled':
+      cfg.disabled = true;
+      return;
+    case 'enabled':
+      cfg.disabled = false;
+      return;
+    case 'log': {
+      if (words[1] === 'global') {
+        d.logGlobal = true;
+        return;
+      }
+      const r = parseLogTarget(words.slice(1), where);
+      if (!r.ok) alert(`${p}${r.error}`);
+      else cfg.logs.push(r.target);
+      return;
+    }
+    case 'load-server-state-from-file': {
+      const v = words[1];
+      if (v === 'global' || v === 'local' || v === 'none') cfg.loadServerStateFromFile = v;
+      else alert(`${p}'load-server-state-from-file' expects 'global', 'local' or 'none'. Got '${v ?? ''}'`);
+      return;
+    }
+    case 'server-state-file-name':
+      cfg.serverStateFileName = words[1] ?? cfg.name;
+      return;
+  }
+  if (NOT_IMPLEMENTED_PROXY_KEYWORDS.has(kw)) {
+    warn(`${p}${notImplementedMessage(kw)}`);
+    return;
+  }
+  alert(`${p}unknown keyword '${kw}' in '${sectionName}' section`);
+}
+
+type BooleanOption = { [K in keyof ProxyConfig['options']]: ProxyConfig['options'][K] extends boolean ? K : never }[keyof ProxyConfig['options']];
+
+const OPTION_FLAGS: Record<string, BooleanOption> = {
+  redispatch: 'redispatch',
+  allbackups: 'allbackups',
+  httplog: 'httplog',
+  tcplog: 'tcplog',
+  dontlognull: 'dontlognull',
+  'http-server-close': 'httpServerClose',
+  httpclose: 'httpClose',
+  'http-keep-alive': 'httpKeepAlive',
+  'log-health-checks': 'logHealthChecks',
+  'socket-stats': 'socketStats',
+  'tcp-check': 'tcpCheck',
+};
+
+function parseOption(words: string[], negate: boolean, where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {
+  const p = at(where);
+  const name = words[0] ?? '';
+  const o = d.cfg.options;
+  const flag = OPTION_FLAGS[name] as BooleanOption | undefined;
+  if (flag) {
+    if (negate && (name === 'httplog' || name === 'tcplog')) {
+      ctx.diags.alert(`${atTight(where)}negation/default is not supported for option '${name}'.`, where);
+      return;
+    }
+    o[flag] = !negate;
+    if (name === 'http-server-close' && !negate) o.httpKeepAlive = false;
+    if (name === 'http-keep-alive' && !negate) o.httpServerClose = false;
+    return;
+  }
+  if (name === 'httpchk') {
+    if (negate) {
+      o.httpchk = undefined;
+      return;
+    }
+    // `option httpchk <uri>` or `<method> <uri> [<version>]`
+    const args = words.slice(1);
+    const chk = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] as [string, string][], disableOn404: o.httpchk?.disableOn404 ?? false, expect: o.httpchk?.expect };
+    if (args.length === 1) chk.uri = args[0];
+    else if (args.length >= 2) {
+      chk.method = args[0];
+      chk.uri = args[1];
+      if (args[2] !== undefined) {
+        // Headers hidden after the version with \r\n are split out (deprecated form).
+        const [ver, ...hdrs] = args[2].split('\r\n');
+        chk.version = ver;
+        for (const h of hdrs) {
+          const colon = h.indexOf(':');
+          if (colon > 0) chk.headers.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+        }
+      }
+    }
+    o.httpchk = chk;
+    return;
+  }
+  if (name === 'forwardfor') {
+    if (negate) {
+      o.forwardfor = undefined;
+      return;
+    }
+    const ff: { header: string; except?: string; ifNone: boolean } = { header: 'X-Forwarded-For', ifNone: false };
+    for (let i = 1; i < words.length; i++) {
+      const w = words[i];
+      if (w === 'except' && words[i + 1]) ff.except = words[++i];
+      else if (w === 'header' && words[i + 1]) ff.header = words[++i];
+      else if (w === 'if-none') ff.ifNone = true;
+      else {
+        ctx.diags.alert(`${p}'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'.`, where);
+        return;
+      }
+    }
+    o.forwardfor = ff;
+    return;
+  }
+  if (NOT_IMPLEMENTED_OPTIONS.has(name)) {
+    ctx.diags.warning(`${p}${notImplementedMessage(`option ${name}`)}`, where);
+    return;
+  }
+  ctx.diags.alert(`${p}unknown option '${name}'.`, where);
+}
+
+function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {
+  const p = at(where);
+  const o = d.cfg.options;
+  const chk = (o.httpchk ??= { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [], disableOn404: false });
+  const sub = words[1];
+  if (sub === 'disable-on-404') {
+    chk.disableOn404 = true;
+    return;
+  }
+  if (sub === 'expect') {
+    let i = 2;
+    let negate = false;
+    if (words[i] === '!') {
+      negate = true;
+      i++;
+    }
+    let kind = words[i] ?? '';
+    if (kind.startsWith('!')) {
+      negate = true;
+      kind = kind.slice(1);
+    }
+    if (kind !== 'status' && kind !== 'rstatus' && kind !== 'string' && kind !== 'rstring') {
+      ctx.diags.alert(`${p}'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '${kind}' as argument..`, where);
+      return;
+    }
+    const value = words[i + 1];
+    if (value === undefined) {
+      ctx.diags.alert(`${p}'http-check expect' : '${kind}' expects a <pattern> as argument.`, where);
+      return;
+    }
+    chk.expect = { negate, kind, value };
+    return;
+  }
+  if (sub === 'send') {
+    for (let i = 2; i < words.length; i++) {
+      const k = words[i];
+      const v = words[i + 1];
+      if (k === 'meth' && v !== undefined) chk.method = v;
+      else if (k === 'uri' && v !== undefined) chk.uri = v;
+      else if (k === 'ver' && v !== undefined) chk.version = v;
+      else if (k === 'body' && v !== undefined) chk.body = v;
+      else if (k === 'hdr' && v !== undefined && words[i + 2] !== undefined) {
+        chk.headers.push([v, words[i + 2]]);
+        i++;
+      } else if (k === 'comment' && v !== undefined) {
+        // comments only label the rule
+      } else {
+        ctx.diags.alert(`${p}'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '${k}' as argument..`, where);
+        return;
+      }
+      i++;
+    }
+    return;
+  }
+  if (sub === 'connect' || sub === 'comment' || sub === 'set-var' || sub === 'unset-var' || sub === 'send-state') {
+    ctx.diags.warning(`${p}${notImplementedMessage(`http-check ${sub}`)}`, where);
+    return;
+  }
+  ctx.diags.alert(`${p}'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var' and 'unset-var' (got '${sub ?? ''}')`, where);
+}
+
+const HTTP_REQUEST_ACTIONS_LIST =
+  "'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset'";
+const HTTP_RESPONSE_ACTIONS_LIST =
+  "'set-log-level', 'set-nice', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'cache-store', 'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-status', 'strict-mode', 'track-sc(*)', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-mark', 'set-tos', 'silent-drop'";
+
+/** `http-request|http-response <action> [args] [if|unless <cond>]`; also used by `stats http-request`. */
+export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext, proxyName: string, sectionName: string): HttpRule | undefined {
+  const p = at(where);
+  const kw = words[0];
+  const action = words[1] ?? '';
+  const condIdx = words.findIndex((w, i) => i >= 2 && (w === 'if' || w === 'unless'));
+  const args = words.slice(2, condIdx < 0 ? undefined : condIdx);
+  const ruleErr = (m: string) => ctx.diags.alert(`${p}error detected in ${sectionName} '${proxyName}' while parsing '${kw} ${action}' rule : ${m}`, where);
+  let rule: HeaderRuleAction | undefined;
+  switch (action) {
+    case 'allow':
+      rule = { action: 'allow' };
+      break;
+    case 'deny': {
+      let status = kw === 'http-response' ? 502 : 403;
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] === 'deny_status') status = Number(args[++i]);
+        else if (args[i] === 'status') status = Number(args[++i]);
+      }
+      rule = { action: 'deny', status };
+      break;
+    }
+    case 'auth': {
+      let realm: string | undefined;
+      if (args[0] === 'realm') realm = args[1];
+      rule = { action: 'auth', realm };
+      break;
+    }
+    case 'redirect': {
+      const type = args[0];
+      if ((type !== 'location' && type !== 'prefix' && type !== 'scheme') || args[1] === undefined) {
+        ruleErr(`expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash' (was '${type ?? ''}').`);
+        return undefined;
+      }
+      let code = 302;
+      const ci = args.indexOf('code');
+      if (ci >= 0) code = Number(args[ci + 1]);
+      rule = { action: 'redirect', type, target: args[1], code };
+      break;
+    }
+    case 'set-header':
+    case 'add-header':
+      if (args.length !== 2) {
+        ruleErr('expects exactly 2 arguments.');
+        return undefined;
+      }
+      rule = { action, name: args[0], value: args[1] };
+      break;
+    case 'del-header':
+      if (args.length < 1) {
+        ruleErr('expects at least 1 argument.');
+        return undefined;
+      }
+      rule = { action: 'del-header', name: args[0] };
+      break;
+    case 'use-service':
+      if (!args[0]) {
+        ruleErr("expects a service reference.");
+        return undefined;
+      }
+      rule = { action: 'use-service', service: args[0] };
+      break;
+    default: {
+      const base = action.replace(/\(.*\)$/, '');
+      if (NOT_IMPLEMENTED_HTTP_ACTIONS.has(base) || /^(track-sc\d|sc-inc-gpc\d?|sc-set-gpt\d?)$/.test(base)) {
+        ctx.diags.warning(`${p}${notImplementedMessage(`${kw} ${base}`)}`, where);
+        return undefined;
+      }
+      const list = kw === 'http-response' ? HTTP_RESPONSE_ACTIONS_LIST : HTTP_REQUEST_ACTIONS_LIST;
+      ctx.diags.alert(`${atTight(where)}'${kw}' expects ${list}, but got '${action}'.`, where);
+      return undefined;
+    }
+  }
+  let cond: Condition | undefined;
+  if (condIdx >= 0) {
+    const r = parseCondition(words.slice(condIdx), where, d.aclNames, ctx.readPatternFile);
+    if (!r.ok) {
+      ctx.diags.alert(`${p}error detected while parsing an '${kw} ${action}' condition : ${r.error}`, where);
+      return undefined;
+    }
+    cond = r.cond;
+  }
+  return { rule, cond, where };
+}

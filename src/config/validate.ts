@@ -1,0 +1,134 @@
+// After parsing: cross-references, numbering and inherited values, in HAProxy's
+// post-parse order (only reached when parsing found no error).
+import { atBare, at, type Diagnostics } from './diagnostics.js';
+import type { Config, GlobalConfig, ProxyConfig, Userlist } from './model.js';
+import type { ProxyDraft } from './proxy-keywords.js';
+
+/** HAProxy numbers configured proxies from 2 in 2.6 (observed: first proxy iid 2). */
+const FIRST_PROXY_ID = 2;
+
+function assignIds<T>(items: T[], forced: (t: T) => number | undefined, set: (t: T, id: number) => void, first: number): void {
+  const used = new Set<number>();
+  for (const it of items) {
+    const f = forced(it);
+    if (f !== undefined) used.add(f);
+  }
+  let next = first;
+  for (const it of items) {
+    const f = forced(it);
+    if (f !== undefined) {
+      set(it, f);
+      continue;
+    }
+    while (used.has(next)) next++;
+    set(it, next);
+    used.add(next);
+  }
+}
+
+const typeOf = (p: ProxyConfig): string => p.section;
+
+export function validateConfig(
+  drafts: ProxyDraft[],
+  global: GlobalConfig,
+  userlists: Record<string, Userlist>,
+  files: string[],
+  diags: Diagnostics,
+  resolveHost: (host: string, family: 4 | 6) => string | undefined,
+): Config {
+  const proxies = drafts.map((d) => d.cfg);
+  assignIds(drafts, (d) => d.forcedId, (d, id) => (d.cfg.id = id), FIRST_PROXY_ID);
+  const backends = new Map<string, ProxyConfig>();
+  for (const p of proxies) if (p.isBackend && !backends.has(p.name)) backends.set(p.name, p);
+
+  for (const d of drafts) {
+    const p = d.cfg;
+    assignIds(p.servers, (s) => d.forcedServerIds?.get(s.name), (s, id) => (s.id = id), 1);
+    if (p.isFrontend && !d.maxconnSet) p.maxconn = global.maxconn;
+    if (d.logGlobal) p.logs = [...global.logs, ...p.logs];
+    if (p.stats) {
+      if (p.stats.showNode === '') p.stats.showNode = global.node;
+      if (p.stats.showDesc === '') p.stats.showDesc = global.description ?? '';
+    }
+  }
+
+  for (const d of drafts) {
+    const p = d.cfg;
+    if (p.disabled) continue;
+    if (p.section === 'frontend' && p.binds.length === 0) {
+      diags.warning(`${typeOf(p)} '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
+    }
+    if (p.isFrontend) {
+      const refs: [string, string][] = [];
+      if (p.defaultBackend !== undefined) refs.push(['default_backend', p.defaultBackend]);
+      for (const u of p.useBackends) if (!u.backend.includes('%[')) refs.push(['use_backend', u.backend]);
+      for (const [what, name] of refs) {
+        const be = backends.get(name);
+        if (!be) {
+          diags.alert(`Proxy '${p.name}': unable to find required ${what}: '${name}'.`);
+          continue;
+        }
+        if (be.mode !== p.mode && what === 'default_backend') {
+          diags.alert(`${p.mode} ${typeOf(p)} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible ${be.mode} ${typeOf(be)} '${be.name}' (${be.where.file}:${be.where.line}) as its default backend (see 'mode').`);
+        }
+      }
+    }
+    for (const dup of d.duplicateServers ?? []) {
+      diags.alert(`${at(dup.where)}${typeOf(p)} '${p.name}', another server named '${dup.name}' was already defined at line ${dup.prevLine}, please use distinct names.`);
+    }
+    for (const s of p.servers) {
+      if (!s.track) continue;
+      const label = `${atBare(s.where)}'server ${p.name}/${s.name}' : `;
+      const bk = s.track.backend === '' ? p : backends.get(s.track.backend);
+      if (!bk) {
+        diags.alert(`${label}unable to find required proxy '${s.track.backend}' for tracking.`);
+        continue;
+      }
+      if (s.track.backend === '') s.track.backend = p.name;
+      const target = bk.servers.find((t) => t.name === s.track!.server);
+      if (!target) diags.alert(`${label}unable to find required server '${s.track.server}' for tracking.`);
+      else if (!target.check && !target.agentCheck && !target.track) diags.alert(`${label}unable to use ${bk.name}/${target.name} for tracking as it does not have any check nor agent enabled.`);
+    }
+    if (p.stats && !p.stats.enabled && (p.stats.admin.length > 0 || p.stats.httpRequest.length > 0)) {
+      diags.warning(`${typeOf(p)} '${p.name}' has 'stats admin' or 'stats http-request' rules but no 'stats enable'; the statistics page stays off.`);
+    }
+    const t = p.timeouts;
+    if ((p.isFrontend && !t.client) || (p.isBackend && (!t.connect || !t.server))) {
+      diags.warning(
+        `missing timeouts for ${typeOf(p)} '${p.name}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.`,
+      );
+    }
+  }
+
+  // Backend fullconn: about a tenth of the maxconn of the frontends that can reach it.
+  for (const be of proxies) {
+    if (!be.isBackend || be.fullconn > 0) continue;
+    let total = 0;
+    for (const fe of proxies) {
+      if (!fe.isFrontend) continue;
+      if (fe === be || fe.defaultBackend === be.name || fe.useBackends.some((u) => u.backend === be.name)) total += fe.maxconn;
+    }
+    be.fullconn = Math.max(1, Math.floor((total + 9) / 10));
+  }
+
+  if (diags.alertCount === 0) {
+    let failed = false;
+    for (const d of drafts) {
+      for (const h of d.hostnames) {
+        const srv = d.cfg.servers.find((s) => s.name === h.server);
+        if (!srv || srv.address.kind !== 'inet') continue;
+        const ip = resolveHost(h.host, srv.address.family);
+        if (ip === undefined) {
+          diags.alert(`${atBare(h.where)}'server ${d.cfg.name}/${h.server}' : could not resolve address '${h.host}'.`);
+          failed = true;
+        } else {
+          srv.address = { ...srv.address, host: ip, family: ip.includes(':') ? 6 : 4 };
+          srv.hostname = h.host;
+        }
+      }
+    }
+    if (failed) diags.alert('Failed to initialize server(s) addr.');
+  }
+
+  return { files, global, proxies, userlists };
+}
