@@ -36,8 +36,14 @@ export interface Condition {
 export interface RequestFacts {
   src: string; // client IP as text (IPv4-mapped IPv6 already unwrapped)
   method?: string;
+  /** URL path without the query string */
   path?: string;
+  /** request target as received (path + query, or absolute form) */
+  url?: string;
   httpVersion?: string; // '1.0' | '1.1'
   header?: (name: string) => string | undefined; // lower-case name
   authorization?: string;
+  dst?: string; // local address the client connected to
+  dstPort?: number;
+  srcPort?: number;
 }
