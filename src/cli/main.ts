@@ -1,7 +1,8 @@
 // Entry point: `switchyard -f haproxy.cfg [-c] ...`.
 
 import { parseArgs } from './args.js';
-import { runCheck } from '../config/check.js';
+import { runCheck, runCheckCondition } from '../config/check.js';
+import { versionText } from './version.js';
 import { loadConfig } from '../config/load.js';
 import { runProcess } from '../process/run.js';
 import { createProcessLogger } from '../log/process-log.js';
@@ -15,6 +16,11 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   const opts = parsed.options;
+  if (opts.version) {
+    process.stdout.write(versionText(opts.version));
+    process.exit(0);
+  }
+  if (opts.checkCondition !== undefined) process.exit(runCheckCondition(opts.checkCondition));
   if (opts.check) process.exit(runCheck(opts.files, { quiet: opts.quiet }));
   const log = createProcessLogger();
   const { config, diagnostics } = loadConfig(opts.files);

@@ -2,6 +2,8 @@
 import { loadConfig } from './load.js';
 import type { Diagnostic } from './model.js';
 import { VERSION } from '../cli/version.js';
+import { lexLine } from './lexer.js';
+import { evalCondExpr } from './cond-expr.js';
 
 export interface CheckOptions {
   quiet: boolean;
@@ -53,4 +55,17 @@ export function runCheck(files: string[], opts: CheckOptions): number {
     out('Configuration file is valid\n');
   }
   return 0;
+}
+
+/** `switchyard -cc <expr>`: exit 0 when the condition is true, 1 when false or invalid. */
+export function runCheckCondition(expr: string, opts: { env?: NodeJS.ProcessEnv; err?: (text: string) => void; pid?: number } = {}): number {
+  const env = opts.env ?? process.env;
+  const err = opts.err ?? ((t: string) => void process.stderr.write(t));
+  const lexed = lexLine(expr, env);
+  const r = lexed.error ? ({ ok: false, error: lexed.error } as const) : evalCondExpr(lexed.words.join(' '), env);
+  if (!r.ok) {
+    err(`[ALERT]    (${opts.pid ?? process.pid}) : Failed to evaluate condition: ${r.error}\n`);
+    return 1;
+  }
+  return r.value ? 0 : 1;
 }

@@ -9,6 +9,7 @@ import { parseProxyKeyword, type ProxyDraft } from './proxy-keywords.js';
 import { parseGlobalKeyword } from './global-keywords.js';
 import { initialServerParams, cloneServerParams } from './server.js';
 import { validateConfig } from './validate.js';
+import { evalCondExpr } from './cond-expr.js';
 
 export interface SourceFile {
   file: string;
@@ -86,16 +87,22 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
 
   for (const src of sources) {
     const lines = src.text.split('\n');
+    const blocks = new CondBlocks();
     for (let ln = 0; ln < lines.length; ln++) {
       const where: SourceRef = { file: src.file, line: ln + 1 };
       const lexed = lexLine(lines[ln], env);
       if (lexed.error) {
-        diags.alert(`${atTight(where)}${lexed.error}.`, where);
+        if (blocks.active) diags.alert(`${atTight(where)}${lexed.error}.`, where);
         continue;
       }
       const words = lexed.words;
       if (words.length === 0) continue;
       const kw = words[0];
+      if (kw.startsWith('.')) {
+        blocks.directive(words, where, env, diags);
+        continue;
+      }
+      if (!blocks.active) continue;
 
       if (SECTIONS.has(kw)) {
         if (kw === 'global') {
@@ -170,8 +177,8 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           break;
       }
     }
+    if (blocks.open) diags.alert(`${atTight({ file: src.file, line: lines.length })}missing '.endif' at end of file.`, { file: src.file, line: lines.length });
   }
-
   const hasListener = drafts.some((d) => d.cfg.isFrontend && (d.cfg.binds.length > 0 || d.cfg.section === 'listen')) || global.statsSockets.length > 0;
 
   if (diags.filesWithErrors.length > 0) {
@@ -180,6 +187,62 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
   }
   const config = validateConfig(drafts, global, userlists, sources.map((s) => s.file), diags, opts.resolveHost);
   return { config: diags.alertCount > 0 ? undefined : config, diagnostics: diags, hasListener };
+}
+
+/** `.if` / `.elif` / `.else` / `.endif` nesting and the `.diag|.notice|.warning|.alert` messages. */
+class CondBlocks {
+  private stack: { active: boolean; taken: boolean; parentActive: boolean }[] = [];
+
+  get active(): boolean {
+    return this.stack.length === 0 || this.stack[this.stack.length - 1].active;
+  }
+
+  get open(): boolean {
+    return this.stack.length > 0;
+  }
+
+  directive(words: string[], where: SourceRef, env: NodeJS.ProcessEnv, diags: Diagnostics): void {
+    const kw = words[0];
+    const top = this.stack[this.stack.length - 1];
+    const evaluate = (): boolean => {
+      const r = evalCondExpr(words.slice(1).join(' '), env);
+      if (!r.ok) {
+        diags.alert(`${atTight(where)}failed to parse condition: ${r.error}.`, where);
+        return false;
+      }
+      return r.value;
+    };
+    switch (kw) {
+      case '.if': {
+        const parentActive = this.active;
+        const v = parentActive && evaluate();
+        this.stack.push({ active: v, taken: v, parentActive });
+        return;
+      }
+      case '.elif':
+      case '.else':
+        if (!top) {
+          diags.alert(`${atTight(where)}'${kw}' without '.if'.`, where);
+          return;
+        }
+        if (top.taken || !top.parentActive) top.active = false;
+        else {
+          top.active = kw === '.else' ? true : evaluate();
+          top.taken = top.active;
+        }
+        return;
+      case '.endif':
+        if (!top) diags.alert(`${atTight(where)}'.endif' without '.if'.`, where);
+        else this.stack.pop();
+        return;
+    }
+    if (!this.active) return;
+    const text = words.slice(1).join(' ');
+    if (kw === '.alert') diags.alert(`${atTight(where)}${text}`, where);
+    else if (kw === '.warning') diags.warning(`${atTight(where)}${text}`, where);
+    else if (kw === '.notice' || kw === '.diag') diags.list.push({ severity: 'notice', message: `${atTight(where)}${text}`, where });
+    else diags.alert(`${atTight(where)}unknown directive '${kw}'.`, where);
+  }
 }
 
 function parseUserlistKeyword(words: string[], where: SourceRef, list: Userlist, diags: Diagnostics): void {
