@@ -11,6 +11,8 @@ export interface CheckOptions {
   out?: (text: string) => void;
   err?: (text: string) => void;
   pid?: number;
+  /** shown in the `path to executable` notice */
+  exe?: string;
 }
 
 /** `[TAG]` left-justified in 10 columns, then `(pid) : ` — HAProxy's stderr line shape. */
@@ -24,7 +26,7 @@ export function runCheck(files: string[], opts: CheckOptions): number {
   const out = opts.out ?? ((t: string) => void process.stdout.write(t));
   const err = opts.err ?? ((t: string) => void process.stderr.write(t));
   const quiet = opts.quiet;
-  const { config, diagnostics, hasListener } = loadConfig(files, opts.env ?? process.env);
+  const { config, diagnostics, hasListener, aborted } = loadConfig(files, opts.env ?? process.env);
   const lines = [...diagnostics];
   const hasAlert = lines.some((d) => d.severity === 'alert');
   const warnings = lines.some((d) => d.severity === 'warning');
@@ -32,7 +34,7 @@ export function runCheck(files: string[], opts: CheckOptions): number {
   const missingFile = lines.some((d) => d.message.startsWith('Cannot open configuration file/directory'));
   let rc = 0;
   if (hasAlert) {
-    if (!addrFailure && !missingFile) lines.push({ severity: 'alert', message: 'Fatal errors found in configuration.' });
+    if (!addrFailure && !missingFile && !aborted) lines.push({ severity: 'alert', message: 'Fatal errors found in configuration.' });
     rc = 1;
   } else if (warnings && config?.global.zeroWarning) {
     lines.push({ severity: 'alert', message: "Some warnings were found and 'zero-warning' is set. Aborting." });
@@ -41,7 +43,7 @@ export function runCheck(files: string[], opts: CheckOptions): number {
   if (!quiet) {
     if (lines.length > 0 && !missingFile) {
       err(`[NOTICE]   (${pid}) : haproxy version is ${VERSION}\n`);
-      err(`[NOTICE]   (${pid}) : path to executable is ${process.argv[1] ?? 'switchyard'}\n`);
+      err(`[NOTICE]   (${pid}) : path to executable is ${opts.exe ?? process.argv[1] ?? 'switchyard'}\n`);
     }
     for (const d of lines) err(formatDiagnostic(d, pid));
   }

@@ -5,6 +5,8 @@ export class Diagnostics {
   readonly list: Diagnostic[] = [];
   /** Files with a parse-phase alert, in order, for `Error(s) found in configuration file : F`. */
   readonly filesWithErrors: string[] = [];
+  /** An error after which HAProxy stops at once (rule/condition errors): no closing `Fatal errors` line. */
+  aborted = false;
 
   alert(message: string, where?: SourceRef): void {
     this.list.push({ severity: 'alert', message, where });

@@ -5,6 +5,12 @@ import type { GlobalConfig, SourceRef, StatsSocketConfig } from './model.js';
 import { parseLogTarget } from './log-target.js';
 import { parseSize, parseTime, parseUint } from './units.js';
 
+export const GLOBAL_KEYWORDS: readonly string[] = [
+  'daemon', 'master-worker', 'zero-warning', 'pidfile', 'maxconn', 'nbthread', 'node', 'description', 'hard-stop-after',
+  'server-state-file', 'server-state-base', 'log', 'stats', 'tune.bufsize', 'tune.maxrewrite', 'tune.http.maxhdr', 'fleet',
+  'setenv', 'presetenv', 'unsetenv', 'resetenv',
+];
+
 /** Returns false when the keyword is not one of ours (the caller reports it). */
 export function parseGlobalKeyword(words: string[], where: SourceRef, g: GlobalConfig, env: NodeJS.ProcessEnv, diags: Diagnostics): boolean {
   const [kw, a1] = words;
@@ -37,7 +43,12 @@ export function parseGlobalKeyword(words: string[], where: SourceRef, g: GlobalC
       return true;
     }
     case 'node':
-      g.node = a1 ?? '';
+      if (!a1 || !/^[A-Za-z0-9._-]+$/.test(a1)) {
+        diags.alert(
+          `parsing [${where.file}:${where.line}]: 'node' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).`,
+          where,
+        );
+      } else g.node = a1;
       return true;
     case 'description':
       g.description = words.slice(1).join(' ');

@@ -6,6 +6,8 @@ export interface LexedLine {
   words: string[];
   /** Set when the line cannot be split; the message is HAProxy's wording without prefix. */
   error?: string;
+  /** 0-based index in the line the error points at */
+  errorPos?: number;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { ' ': ' ', '\\': '\\', '#': '#', "'": "'", '"': '"', r: '\r', n: '\n', t: '\t' };
@@ -53,7 +55,7 @@ export function lexLine(line: string, env: NodeJS.ProcessEnv): LexedLine {
         continue;
       }
       if (next === 'x') {
-        if (!isHex(line[i + 2]) || !isHex(line[i + 3])) return { words, error: `truncated or invalid hexadecimal sequence at position ${i + 1}` };
+        if (!isHex(line[i + 2]) || !isHex(line[i + 3])) return { words, error: `truncated or invalid hexadecimal sequence at position ${i + 1}`, errorPos: i };
         word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
         inWord = true;
         i += 4;
@@ -80,10 +82,10 @@ export function lexLine(line: string, env: NodeJS.ProcessEnv): LexedLine {
     }
     if (c === '$' && quote === '"' && line[i + 1] === '{') {
       const close = line.indexOf('}', i + 2);
-      if (close < 0) return { words, error: `missing closing '}' at position ${i + 1}` };
+      if (close < 0) return { words, error: `missing closing '}' at position ${i + 1}`, errorPos: i };
       const inner = line.slice(i + 2, close);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:-(.*))?$/s.exec(inner);
-      if (!m) return { words, error: `invalid environment variable name at position ${i + 1}` };
+      if (!m) return { words, error: `invalid environment variable name at position ${i + 1}`, errorPos: i };
       const value = env[m[1]];
       word += value !== undefined ? value : (m[2] ?? '');
       inWord = true;
@@ -94,7 +96,7 @@ export function lexLine(line: string, env: NodeJS.ProcessEnv): LexedLine {
     inWord = true;
     i++;
   }
-  if (quote !== '') return { words, error: `unmatched quote at position ${quotePos + 1}` };
+  if (quote !== '') return { words, error: `unmatched quote at position ${quotePos + 1}`, errorPos: quotePos };
   endWord();
   return { words };
 }

@@ -13,6 +13,8 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   /** false when nothing would listen (haproxy -c exits 2 for such a file). */
   hasListener?: boolean;
+  /** an error after which HAProxy would have stopped reading at once */
+  aborted?: boolean;
 }
 
 /** HAProxy's default global maxconn comes from the open-files limit: (limit - 32) / 2. */
@@ -62,5 +64,21 @@ export function loadConfig(paths: string[], env: NodeJS.ProcessEnv = process.env
   }
   if (diagnostics.length > 0) return { diagnostics };
   const r = parseConfig(sources, { env, readPatternFile, resolveHost: resolveHostSync, hostname: hostname(), defaultMaxconn: defaultMaxconn() });
-  return { config: r.config, diagnostics: r.diagnostics.list, hasListener: r.hasListener };
+  const list = r.diagnostics.list;
+  if (r.config) list.push(...serverStateFileWarnings(r.config));
+  return { config: r.config, diagnostics: list, hasListener: r.hasListener, aborted: r.diagnostics.aborted };
+}
+
+/** The global server-state file must be readable when a backend loads from it. */
+function serverStateFileWarnings(config: Config): Diagnostic[] {
+  const g = config.global;
+  if (!g.serverStateFile || !config.proxies.some((p) => p.isBackend && p.loadServerStateFromFile === 'global')) return [];
+  const path = g.serverStateBase && !g.serverStateFile.startsWith('/') ? join(g.serverStateBase, g.serverStateFile) : g.serverStateFile;
+  try {
+    readFileSync(path);
+    return [];
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (err as Error).message;
+    return [{ severity: 'warning', message: `config: Can't open global server state file '${path}': ${reason}` }];
+  }
 }

@@ -6,7 +6,8 @@ import type { Config, GlobalConfig, ProxyConfig, SourceRef, Userlist } from './m
 import { NOT_IMPLEMENTED_GLOBAL_KEYWORDS, notImplementedMessage } from './not-implemented.js';
 import { inheritDefaults, emptyProxy } from './proxy-defaults.js';
 import { parseProxyKeyword, type ProxyDraft } from './proxy-keywords.js';
-import { parseGlobalKeyword } from './global-keywords.js';
+import { parseGlobalKeyword, GLOBAL_KEYWORDS } from './global-keywords.js';
+import { suggestion } from './suggest.js';
 import { initialServerParams, cloneServerParams } from './server.js';
 import { validateConfig } from './validate.js';
 import { evalCondExpr } from './cond-expr.js';
@@ -92,7 +93,13 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
       const where: SourceRef = { file: src.file, line: ln + 1 };
       const lexed = lexLine(lines[ln], env);
       if (lexed.error) {
-        if (blocks.active) diags.alert(`${atTight(where)}${lexed.error}.`, where);
+        if (blocks.active) {
+          // HAProxy shows the line (without indentation) and a caret under the culprit.
+          const line = lines[ln].replace(/\r$/, '');
+          const lead = line.length - line.trimStart().length;
+          const caret = ' '.repeat(Math.max(0, (lexed.errorPos ?? lead) - lead));
+          diags.alert(`${atTight(where)}${lexed.error}:\n  ${line.trimStart()}\n  ${caret}^`, where);
+        }
         continue;
       }
       const words = lexed.words;
@@ -150,9 +157,11 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
         const fePrev = draft.cfg.isFrontend ? firstFe.get(name) : undefined;
         const bePrev = draft.cfg.isBackend ? firstBe.get(name) : undefined;
         const prev = fePrev ?? bePrev;
-        if (prev) diags.alert(`Parsing [${where.file}:${where.line}]: ${kw} '${name}' has the same name as ${prev.kind} '${name}' declared at ${prev.where.file}:${prev.where.line}.`, where);
-        if (draft.cfg.isFrontend && !fePrev) firstFe.set(name, { kind: kw, where });
-        if (draft.cfg.isBackend && !bePrev) firstBe.set(name, { kind: kw, where });
+        // Duplicates are named by capability: a listen section is a 'proxy' here.
+        const capName = kw === 'listen' ? 'proxy' : kw;
+        if (prev) diags.alert(`Parsing [${where.file}:${where.line}]: ${capName} '${name}' has the same name as ${prev.kind} '${name}' declared at ${prev.where.file}:${prev.where.line}.`, where);
+        if (draft.cfg.isFrontend && !fePrev) firstFe.set(name, { kind: capName, where });
+        if (draft.cfg.isBackend && !bePrev) firstBe.set(name, { kind: capName, where });
         drafts.push(draft);
         section = { kind: 'proxy', draft };
         continue;
@@ -165,7 +174,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
         case 'global': {
           if (!parseGlobalKeyword(words, where, global, env, diags)) {
             if (NOT_IMPLEMENTED_GLOBAL_KEYWORDS.has(kw) || kw.startsWith('tune.')) diags.warning(`${at(where)}${notImplementedMessage(kw)}`, where);
-            else diags.alert(`${at(where)}unknown keyword '${kw}' in 'global' section`, where);
+            else diags.alert(`${at(where)}unknown keyword '${kw}' in 'global' section${suggestion(kw, GLOBAL_KEYWORDS)}`, where);
           }
           break;
         }
@@ -173,7 +182,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           parseUserlistKeyword(words, where, section.list, diags);
           break;
         case 'proxy':
-          parseProxyKeyword(words, where, section.draft, { diags, global, readPatternFile: opts.readPatternFile, userlists });
+          parseProxyKeyword(words, where, section.draft, { diags, global, readPatternFile: opts.readPatternFile, userlists, resolveHost: opts.resolveHost });
           break;
       }
     }

@@ -75,5 +75,6 @@ export function inheritDefaults(section: ProxyConfig['section'], name: string, w
   p.cookie = defaults.cookie ? { ...defaults.cookie } : undefined;
   p.monitorUri = defaults.monitorUri;
   p.disabled = defaults.disabled;
+  if (p.isBackend) p.loadServerStateFromFile = defaults.loadServerStateFromFile;
   return p;
 }

@@ -8,6 +8,7 @@ import { NOT_IMPLEMENTED_HTTP_ACTIONS, NOT_IMPLEMENTED_OPTIONS, NOT_IMPLEMENTED_
 import { parseLogTarget } from './log-target.js';
 import { applyServerParams, finishServer, parseServerLine, type ServerParams } from './server.js';
 import { parseStatsKeyword } from './stats-keywords.js';
+import { suggestion } from './suggest.js';
 import { atol, parseTime } from './units.js';
 
 export interface ProxyDraft {
@@ -36,6 +37,7 @@ export interface ProxyParseContext {
   global: GlobalConfig;
   readPatternFile: (path: string) => string | undefined;
   userlists: Record<string, Userlist>;
+  resolveHost: (host: string, family: 4 | 6) => string | undefined;
 }
 
 const TIMEOUTS: Record<string, keyof ProxyConfig['timeouts'] | null> = {
@@ -166,9 +168,14 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
           alert(`${p}'bind' : ${a.error}`);
           return;
         }
-        if (a.hostname !== undefined && !/^[A-Za-z0-9.-]+$/.test(a.hostname)) {
-          alert(`${p}'bind' : invalid address: '${a.hostname}' in '${part}'`);
-          return;
+        if (a.hostname !== undefined && a.address.kind === 'inet') {
+          // Listeners resolve while parsing (servers only after it), as HAProxy does.
+          const ip = ctx.resolveHost(a.hostname, a.address.family);
+          if (ip === undefined) {
+            alert(`${p}'bind' : invalid address: '${a.hostname}' in '${part}'`);
+            return;
+          }
+          a.address = { ...a.address, host: ip, family: ip.includes(':') ? 6 : 4 };
         }
         if (a.portEnd !== undefined && a.address.kind === 'inet') {
           for (let port = a.address.port; port <= a.portEnd; port++) cfg.binds.push({ address: { ...a.address, port }, params, where });
@@ -384,8 +391,15 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
     warn(`${p}${notImplementedMessage(kw)}`);
     return;
   }
-  alert(`${p}unknown keyword '${kw}' in '${sectionName}' section`);
+  alert(`${p}unknown keyword '${kw}' in '${sectionName}' section${suggestion(kw, PROXY_KEYWORDS)}`);
 }
+
+/** Every first word this module knows, for `did you mean` hints. */
+export const PROXY_KEYWORDS: readonly string[] = [
+  'mode', 'timeout', 'bind', 'maxconn', 'backlog', 'fullconn', 'retries', 'default_backend', 'use_backend', 'balance', 'server',
+  'default-server', 'acl', 'http-request', 'http-response', 'stats', 'option', 'no', 'cookie', 'http-check', 'http-reuse', 'monitor-uri',
+  'dispatch', 'description', 'id', 'disabled', 'enabled', 'log', 'load-server-state-from-file', 'server-state-file-name',
+];
 
 type BooleanOption = { [K in keyof ProxyConfig['options']]: ProxyConfig['options'][K] extends boolean ? K : never }[keyof ProxyConfig['options']];
 
@@ -542,7 +556,10 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
   const action = words[1] ?? '';
   const condIdx = words.findIndex((w, i) => i >= 2 && (w === 'if' || w === 'unless'));
   const args = words.slice(2, condIdx < 0 ? undefined : condIdx);
-  const ruleErr = (m: string) => ctx.diags.alert(`${p}error detected in ${sectionName} '${proxyName}' while parsing '${kw} ${action}' rule : ${m}`, where);
+  const ruleErr = (m: string) => {
+    ctx.diags.alert(`${p}error detected in ${sectionName} '${proxyName}' while parsing '${kw} ${action}' rule : ${m}`, where);
+    ctx.diags.aborted = true;
+  };
   let rule: HeaderRuleAction | undefined;
   switch (action) {
     case 'allow':
@@ -605,6 +622,7 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
       }
       const list = kw === 'http-response' ? HTTP_RESPONSE_ACTIONS_LIST : HTTP_REQUEST_ACTIONS_LIST;
       ctx.diags.alert(`${atTight(where)}'${kw}' expects ${list}, but got '${action}'.`, where);
+      ctx.diags.aborted = true;
       return undefined;
     }
   }
@@ -613,6 +631,7 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
     const r = parseCondition(words.slice(condIdx), where, d.aclNames, ctx.readPatternFile);
     if (!r.ok) {
       ctx.diags.alert(`${p}error detected while parsing an '${kw} ${action}' condition : ${r.error}`, where);
+      ctx.diags.aborted = true;
       return undefined;
     }
     cond = r.cond;

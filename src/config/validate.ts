@@ -92,6 +92,9 @@ export function validateConfig(
     if (p.stats && !p.stats.enabled && (p.stats.admin.length > 0 || p.stats.httpRequest.length > 0)) {
       diags.warning(`${typeOf(p)} '${p.name}' has 'stats admin' or 'stats http-request' rules but no 'stats enable'; the statistics page stays off.`);
     }
+    if ((p.options.httplog || p.options.tcplog) && p.isFrontend && p.logs.length === 0) {
+      diags.warning(`log format ignored for ${typeOf(p)} '${p.name}' since it has no log address.`);
+    }
     const t = p.timeouts;
     if ((p.isFrontend && !t.client) || (p.isBackend && (!t.connect || !t.server))) {
       diags.warning(
