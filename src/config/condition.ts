@@ -3,6 +3,7 @@
 import type { AclCriterion, AclTerm, Condition } from '../acl/types.js';
 import { PREDEFINED_ACLS, isKnownFetch, validatePattern } from '../acl/fetches.js';
 import type { SourceRef } from './model.js';
+import { NOT_IMPLEMENTED_FETCH } from './not-implemented.js';
 
 export interface PatternFileReader {
   (path: string): string | undefined;
@@ -11,16 +12,21 @@ export interface PatternFileReader {
 export type CriterionResult = { ok: true; criterion: AclCriterion } | { ok: false; error: string };
 
 /** Parse `<fetch>[(<arg>)] [flags] <patterns...>` (an acl line after its name, or the inside of `{ }`). */
-export function parseCriterion(words: string[], readPatternFile: PatternFileReader): CriterionResult {
+/** Called with a fetch name HAProxy knows but Switchyard does not evaluate (it never matches). */
+export type UnimplementedFetchHook = (fetch: string) => void;
+
+export function parseCriterion(words: string[], readPatternFile: PatternFileReader, onUnimplemented?: UnimplementedFetchHook): CriterionResult {
   const expr = words[0];
   if (expr === undefined || expr === '') return { ok: false, error: `missing fetch method in ACL expression ''.` };
   const m = /^([A-Za-z0-9_.]+)(?:\(([^)]*)\))?(,.*)?$/.exec(expr);
-  if (!m || !isKnownFetch(m[1])) {
+  const implemented = m !== null && isKnownFetch(m[1]);
+  if (m && !implemented && NOT_IMPLEMENTED_FETCH.test(m[1])) onUnimplemented?.(m[1]);
+  else if (!implemented) {
     const name = m ? m[1] : expr;
     return { ok: false, error: `unknown fetch method '${name}' in ACL expression '${expr}'.` };
   }
-  const fetch = m[1];
-  const arg = m[2];
+  const fetch = m![1];
+  const arg = m![2];
   const flags: string[] = [];
   const patterns: string[] = [];
   let i = 1;
@@ -47,7 +53,7 @@ export function parseCriterion(words: string[], readPatternFile: PatternFileRead
   }
   for (; i < words.length; i++) patterns.push(words[i]);
   for (const p of patterns) {
-    const err = validatePattern(fetch, p);
+    const err = implemented ? validatePattern(fetch, p) : undefined;
     if (err) return { ok: false, error: err };
   }
   return { ok: true, criterion: { fetch, arg, flags, patterns } };
@@ -59,7 +65,7 @@ export type ConditionResult = { ok: true; cond: Condition } | { ok: false; error
  * Parse the words after a rule's action: `if|unless <terms>`. `knownAcls` are the names
  * declared so far in the proxy (HAProxy requires declaration before use).
  */
-export function parseCondition(words: string[], where: SourceRef, knownAcls: ReadonlySet<string>, readPatternFile: PatternFileReader): ConditionResult {
+export function parseCondition(words: string[], where: SourceRef, knownAcls: ReadonlySet<string>, readPatternFile: PatternFileReader, onUnimplemented?: UnimplementedFetchHook): ConditionResult {
   const unless = words[0] === 'unless';
   const anyOf: AclTerm[][] = [[]];
   let negate = false;
@@ -81,7 +87,7 @@ export function parseCondition(words: string[], where: SourceRef, knownAcls: Rea
     if (word === '{') {
       const close = words.indexOf('}', i + 1);
       if (close < 0) return { ok: false, error: `missing closing '}' in condition.` };
-      const inner = parseCriterion(words.slice(i + 1, close), readPatternFile);
+      const inner = parseCriterion(words.slice(i + 1, close), readPatternFile, onUnimplemented);
       if (!inner.ok) return inner;
       anyOf[anyOf.length - 1].push({ negate, ref: { kind: 'inline', criterion: inner.criterion } });
       i = close;

@@ -109,3 +109,7 @@ export const NOT_IMPLEMENTED_GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
 ]);
 
 export const notImplementedMessage = (what: string): string => `'${what}' is parsed but not implemented by Switchyard yet; it has no effect.`;
+
+/** Sample fetches HAProxy has that conditions may name; Switchyard lets them parse and never match. */
+export const NOT_IMPLEMENTED_FETCH =
+  /^(sc\d?_[a-z0-9_]+|src_[a-z0-9_]+|ssl_[a-z0-9_]+|req\.[a-z0-9_.]+|res\.[a-z0-9_.]+|req_[a-z_]+|res_[a-z_]+|capture\.[a-z.]+|var|be_[a-z_]+|fe_[a-z_]+|srv_[a-z_]+|nbsrv|connslots|queue|avg_queue|table_[a-z_]+|stopping|env|int|str|bool|base|base32|base32\+src|cook|cook_[a-z]+|scook|shdr|shdr_[a-z]+|status|http_first_req|urlp|urlp_[a-z]+|url_param|query|hdr_cnt|hdr_ip|hdr_val|hdr_len|hdr_dom|path_len|path_dom|url_ip|url_port|url_dom|url_len|rdp_cookie|rdp_cookie_cnt|payload|payload_lv|wait_end|so_id|so_name|dst_conn|dst_is_local|src_is_local|fc_[a-z_]+|bc_[a-z_]+|rand|date|uuid|hostname|nbproc|thread|proc|lat_ns_[a-z]+|cpu_[a-z_]+|req_ssl_[a-z_]+|quic_enabled|unique-id|fhdr|fhdr_cnt|req_len|req_ver|res_ver|capture_req_hdr|capture_res_hdr|pathq|query|last_rule_file|last_rule_line|ms_since|ms_date)$/;

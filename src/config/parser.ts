@@ -64,6 +64,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
   const global = emptyGlobal(opts.hostname, opts.defaultMaxconn);
   const drafts: ProxyDraft[] = [];
   const namedDefaults = new Map<string, ProxyDraft>();
+  const defaultsDrafts: ProxyDraft[] = [];
   const userlists: Record<string, Userlist> = {};
   let lastDefaults: ProxyDraft | undefined;
   let section: Section = { kind: 'none' };
@@ -83,6 +84,9 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
       serverLines: new Map(),
       hostnames: [],
       forcedId: undefined,
+      ruleKinds: new Set(),
+      trackScRules: [],
+      unresolvedServerFetches: [],
     };
   };
 
@@ -137,9 +141,25 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           if (!named) diags.alert(`${atTight(where)}defaults section '${ref}' not found for ${kw} '${name}'.`, where);
           else from = named;
         }
+        if (from && from.ruleKinds.size > 0 && (kw !== 'defaults' || fromIdx >= 1)) {
+          const msg = inheritanceError(kw, from);
+          if (msg) {
+            diags.alert(`${atTight(where)}${msg}`, where);
+            diags.aborted = true;
+          }
+        }
+        if (from && fromIdx >= 1) from.explicitlyUsed = true;
+        else if (from && from.explicitlyUsed && kw !== 'defaults') {
+          diags.alert(
+            `${at(where)}defaults section '${from.cfg.name}' (declared at ${from.cfg.where.file}:${from.cfg.where.line}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.`,
+            where,
+          );
+          diags.aborted = true;
+        }
         if (kw === 'defaults') {
           const d = newDraft('defaults', fromIdx === 1 ? '' : name, where, fromIdx >= 1 ? from : undefined);
           if (d.cfg.name !== '') namedDefaults.set(d.cfg.name, d);
+          defaultsDrafts.push(d);
           lastDefaults = d;
           section = { kind: 'proxy', draft: d };
           continue;
@@ -194,8 +214,22 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
     for (const f of diags.filesWithErrors) diags.alert(`Error(s) found in configuration file : ${f}`);
     return { diagnostics: diags, hasListener };
   }
-  const config = validateConfig(drafts, global, userlists, sources.map((s) => s.file), diags, opts.resolveHost);
+  const config = validateConfig(drafts, defaultsDrafts, global, userlists, sources.map((s) => s.file), diags, opts.resolveHost);
   return { config: diags.alertCount > 0 ? undefined : config, diagnostics: diags, hasListener };
+}
+
+/** HAProxy's limits on who may inherit from a defaults section with TCP/HTTP rules; records the use. */
+function inheritanceError(kw: string, from: ProxyDraft): string | undefined {
+  const at = `(defaults section at ${from.cfg.where.file}:${from.cfg.where.line})`;
+  if (kw === 'defaults') return `a defaults section cannot inherit from a defaults section defining TCP/HTTP rules ${at}.`;
+  if (kw === 'listen') return `a listen section cannot inherit from a defaults section defining TCP/HTTP rules.`;
+  const used = (from.inheritedBy ??= { frontend: false, backend: false });
+  const isFe = kw === 'frontend';
+  used[isFe ? 'frontend' : 'backend'] = true;
+  if (used.frontend && used.backend) return `frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules ${at}.`;
+  if (!isFe && from.ruleKinds.has('tcp-request-session')) return `a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules ${at}.`;
+  if (isFe && from.ruleKinds.has('tcp-response')) return `a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules ${at}.`;
+  return undefined;
 }
 
 /** `.if` / `.elif` / `.else` / `.endif` nesting and the `.diag|.notice|.warning|.alert` messages. */

@@ -75,6 +75,10 @@ export function inheritDefaults(section: ProxyConfig['section'], name: string, w
   p.cookie = defaults.cookie ? { ...defaults.cookie } : undefined;
   p.monitorUri = defaults.monitorUri;
   p.disabled = defaults.disabled;
+  // Rules and acls of a named defaults section run before the proxy's own.
+  p.acls = structuredClone(defaults.acls);
+  p.httpRequest = structuredClone(defaults.httpRequest);
+  p.httpResponse = structuredClone(defaults.httpResponse);
   if (p.isBackend) p.loadServerStateFromFile = defaults.loadServerStateFromFile;
   return p;
 }

@@ -30,6 +30,17 @@ export interface ProxyDraft {
   ownStats?: boolean;
   /** a `stats http-request` rule without condition was seen */
   statsRuleWithoutCond?: boolean;
+  /** TCP/HTTP rule kinds a (named) defaults section defines; they restrict who may inherit it */
+  ruleKinds: Set<'http' | 'tcp-request-session' | 'tcp-request-content' | 'tcp-response'>;
+  /** for defaults sections: which kinds of proxies already inherited from it */
+  inheritedBy?: { frontend: boolean; backend: boolean };
+  /** `track-scN` rules, checked against stick tables after parsing */
+  trackScRules: { counter: string; table?: string; where: SourceRef }[];
+  hasStickTable?: boolean;
+  /** `srv_*(<server>)` fetches in a defaults section: no backend to find the server in */
+  unresolvedServerFetches: { fetch: string; rule: string; where: SourceRef }[];
+  /** a defaults section named by some `from`; it may then not also be used implicitly */
+  explicitlyUsed?: boolean;
 }
 
 export interface ProxyParseContext {
@@ -80,7 +91,7 @@ const CAPS: Record<string, Cap> = {
   'timeout check': 'be',
   'timeout queue': 'be',
 };
-const NOT_IN_DEFAULTS = new Set(['bind', 'server', 'use_backend', 'acl', 'id', 'dispatch', 'description']);
+const NOT_IN_DEFAULTS = new Set(['bind', 'server', 'use_backend', 'id', 'dispatch', 'description']);
 
 export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {
   const { diags } = ctx;
@@ -114,7 +125,7 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
     const w = words[idx];
     if (w === undefined) return undefined;
     if (w !== 'if' && w !== 'unless') return false;
-    const r = parseCondition(words.slice(idx), where, d.aclNames, ctx.readPatternFile);
+    const r = parseCondition(words.slice(idx), where, d.aclNames, ctx.readPatternFile, unimplementedFetch(ctx, where));
     if (!r.ok) {
       alert(`${p}error detected while parsing ${context} : ${r.error}`);
       return false;
@@ -268,7 +279,7 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
         alert(`${p}'acl' : character '${/[^A-Za-z0-9_.:-]/.exec(name)![0]}' is not permitted in acl name '${name}'.`);
         return;
       }
-      const r = parseCriterion(words.slice(2), ctx.readPatternFile);
+      const r = parseCriterion(words.slice(2), ctx.readPatternFile, unimplementedFetch(ctx, where));
       if (!r.ok) {
         alert(`${p}error detected while parsing ACL '${name}' : ${r.error}`);
         return;
@@ -291,6 +302,11 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
     }
     case 'http-request':
     case 'http-response': {
+      if (d.isDefaults && cfg.name === '') {
+        alert(`${p}'${kw}' not allowed in anonymous 'defaults' section.`);
+        return;
+      }
+      if (d.isDefaults) d.ruleKinds.add('http');
       const rule = parseHttpRule(words, where, d, ctx, cfg.name, sectionName);
       if (rule) (kw === 'http-request' ? cfg.httpRequest : cfg.httpResponse).push(rule);
       return;
@@ -387,6 +403,17 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
       cfg.serverStateFileName = words[1] ?? cfg.name;
       return;
   }
+  if (kw === 'tcp-request' || kw === 'tcp-response') {
+    const sub = words[1] ?? '';
+    if (d.isDefaults && cfg.name === '') {
+      alert(kw === 'tcp-request' ? `${p}tcp-request ${sub} is not allowed in anonymous 'defaults' sections` : `${p}tcp-response ${sub} is only allowed in 'backend' sections or 'defaults' section with a name`);
+      return;
+    }
+    if (d.isDefaults && sub !== 'inspect-delay') {
+      d.ruleKinds.add(kw === 'tcp-response' ? 'tcp-response' : sub === 'content' ? 'tcp-request-content' : 'tcp-request-session');
+    }
+  }
+  if (kw === 'stick-table') d.hasStickTable = true;
   if (NOT_IMPLEMENTED_PROXY_KEYWORDS.has(kw)) {
     warn(`${p}${notImplementedMessage(kw)}`);
     return;
@@ -402,6 +429,10 @@ export const PROXY_KEYWORDS: readonly string[] = [
 ];
 
 type BooleanOption = { [K in keyof ProxyConfig['options']]: ProxyConfig['options'][K] extends boolean ? K : never }[keyof ProxyConfig['options']];
+
+export function unimplementedFetch(ctx: ProxyParseContext, where: SourceRef): (fetch: string) => void {
+  return (fetch) => ctx.diags.warning(`${at(where)}${notImplementedMessage(`fetch ${fetch}`)}`, where);
+}
 
 const OPTION_FLAGS: Record<string, BooleanOption> = {
   redispatch: 'redispatch',
@@ -593,13 +624,17 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
       break;
     }
     case 'set-header':
-    case 'add-header':
+    case 'add-header': {
       if (args.length !== 2) {
         ruleErr('expects exactly 2 arguments.');
         return undefined;
       }
+      // Server fetches need `backend/server` where the rule's proxy has no servers of its own.
+      const srvArg = /%\[(srv_[a-z_]+)\(([^)/,]*)\)/.exec(args[1]);
+      if (srvArg && d.isDefaults) d.unresolvedServerFetches.push({ fetch: srvArg[1], rule: kw, where });
       rule = { action, name: args[0], value: args[1] };
       break;
+    }
     case 'del-header':
       if (args.length < 1) {
         ruleErr('expects at least 1 argument.');
@@ -616,6 +651,11 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
       break;
     default: {
       const base = action.replace(/\(.*\)$/, '');
+      const track = /^track-sc(\d)$/.exec(base);
+      if (track) {
+        const ti = args.indexOf('table');
+        d.trackScRules.push({ counter: base, table: ti >= 0 ? args[ti + 1] : undefined, where });
+      }
       if (NOT_IMPLEMENTED_HTTP_ACTIONS.has(base) || /^(track-sc\d|sc-inc-gpc\d?|sc-set-gpt\d?)$/.test(base)) {
         ctx.diags.warning(`${p}${notImplementedMessage(`${kw} ${base}`)}`, where);
         return undefined;
@@ -628,7 +668,7 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
   }
   let cond: Condition | undefined;
   if (condIdx >= 0) {
-    const r = parseCondition(words.slice(condIdx), where, d.aclNames, ctx.readPatternFile);
+    const r = parseCondition(words.slice(condIdx), where, d.aclNames, ctx.readPatternFile, unimplementedFetch(ctx, where));
     if (!r.ok) {
       ctx.diags.alert(`${p}error detected while parsing an '${kw} ${action}' condition : ${r.error}`, where);
       ctx.diags.aborted = true;

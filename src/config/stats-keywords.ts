@@ -3,7 +3,7 @@ import { parseCondition } from './condition.js';
 import { at, atTight } from './diagnostics.js';
 import type { SourceRef } from './model.js';
 import { defaultStats } from './proxy-defaults.js';
-import { parseHttpRule, type ProxyDraft, type ProxyParseContext } from './proxy-keywords.js';
+import { parseHttpRule, unimplementedFetch, type ProxyDraft, type ProxyParseContext } from './proxy-keywords.js';
 import { parseTime } from './units.js';
 
 export function parseStatsKeyword(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {
@@ -33,7 +33,7 @@ export function parseStatsKeyword(words: string[], where: SourceRef, d: ProxyDra
         alert(`${p}'stats admin' requires either 'if' or 'unless' followed by a condition.`);
         return;
       }
-      const r = parseCondition(words.slice(2), where, d.aclNames, ctx.readPatternFile);
+      const r = parseCondition(words.slice(2), where, d.aclNames, ctx.readPatternFile, unimplementedFetch(ctx, where));
       if (!r.ok) {
         alert(`${p}error detected while parsing a 'stats admin' rule : ${r.error}`);
         return;

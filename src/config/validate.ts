@@ -30,6 +30,7 @@ const typeOf = (p: ProxyConfig): string => p.section;
 
 export function validateConfig(
   drafts: ProxyDraft[],
+  defaultsDrafts: ProxyDraft[],
   global: GlobalConfig,
   userlists: Record<string, Userlist>,
   files: string[],
@@ -100,6 +101,18 @@ export function validateConfig(
       diags.warning(
         `missing timeouts for ${typeOf(p)} '${p.name}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.`,
       );
+    }
+  }
+
+  // track-scN needs a stick table: the one named by `table`, else the rule's own proxy.
+  const tables = new Set(drafts.filter((d) => d.hasStickTable).map((d) => d.cfg.name));
+  for (const d of [...defaultsDrafts, ...drafts]) {
+    for (const r of d.trackScRules) {
+      const table = r.table ?? d.cfg.name;
+      if (!tables.has(table) || (r.table === undefined && !d.hasStickTable)) diags.alert(`Proxy '${d.cfg.name}': unable to find table '${table}' referenced by ${r.counter}.`);
+    }
+    for (const u of d.unresolvedServerFetches) {
+      diags.alert(`parsing [${u.where.file}:${u.where.line}]: backend name must be set in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.`);
     }
   }
 
