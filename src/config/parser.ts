@@ -65,6 +65,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
   const drafts: ProxyDraft[] = [];
   const namedDefaults = new Map<string, ProxyDraft>();
   const defaultsDrafts: ProxyDraft[] = [];
+  let cliProxyPosition: number | undefined;
   const userlists: Record<string, Userlist> = {};
   let lastDefaults: ProxyDraft | undefined;
   let section: Section = { kind: 'none' };
@@ -192,6 +193,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           diags.alert(`${atTight(where)}unknown keyword '${kw}' out of section.`, where);
           break;
         case 'global': {
+          if (kw === 'stats' && ['socket', 'timeout', 'maxconn'].includes(words[1] ?? '')) cliProxyPosition ??= drafts.length;
           if (!parseGlobalKeyword(words, where, global, env, diags)) {
             if (NOT_IMPLEMENTED_GLOBAL_KEYWORDS.has(kw) || kw.startsWith('tune.')) diags.warning(`${at(where)}${notImplementedMessage(kw)}`, where);
             else diags.alert(`${at(where)}unknown keyword '${kw}' in 'global' section${suggestion(kw, GLOBAL_KEYWORDS)}`, where);
@@ -214,7 +216,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
     for (const f of diags.filesWithErrors) diags.alert(`Error(s) found in configuration file : ${f}`);
     return { diagnostics: diags, hasListener };
   }
-  const config = validateConfig(drafts, defaultsDrafts, global, userlists, sources.map((s) => s.file), diags, opts.resolveHost);
+  const config = validateConfig(drafts, defaultsDrafts, global, userlists, sources.map((s) => s.file), diags, opts.resolveHost, cliProxyPosition);
   return { config: diags.alertCount > 0 ? undefined : config, diagnostics: diags, hasListener };
 }
 

@@ -4,25 +4,26 @@ import { atBare, at, type Diagnostics } from './diagnostics.js';
 import type { Config, GlobalConfig, ProxyConfig, Userlist } from './model.js';
 import type { ProxyDraft } from './proxy-keywords.js';
 
-/** HAProxy numbers configured proxies from 2 in 2.6 (observed: first proxy iid 2). */
-const FIRST_PROXY_ID = 2;
-
-function assignIds<T>(items: T[], forced: (t: T) => number | undefined, set: (t: T, id: number) => void, first: number): void {
+/**
+ * HAProxy 2.6's numbering, as observed: in declaration order, an automatic id is the first
+ * id at or after a running counter not taken by what came before, and a forced id still
+ * advances the counter.
+ */
+function assignIds<T>(items: T[], forced: (t: T) => number | undefined, set: (t: T, id: number) => void): void {
   const used = new Set<number>();
-  for (const it of items) {
-    const f = forced(it);
-    if (f !== undefined) used.add(f);
-  }
-  let next = first;
+  let next = 1;
   for (const it of items) {
     const f = forced(it);
     if (f !== undefined) {
       set(it, f);
+      used.add(f);
+      next++;
       continue;
     }
     while (used.has(next)) next++;
     set(it, next);
     used.add(next);
+    next++;
   }
 }
 
@@ -36,15 +37,20 @@ export function validateConfig(
   files: string[],
   diags: Diagnostics,
   resolveHost: (host: string, family: 4 | 6) => string | undefined,
+  /** number of proxies declared before the first global `stats socket|timeout|maxconn` */
+  cliProxyPosition?: number,
 ): Config {
   const proxies = drafts.map((d) => d.cfg);
-  assignIds(drafts, (d) => d.forcedId, (d, id) => (d.cfg.id = id), FIRST_PROXY_ID);
+  // The stats socket's internal proxy takes an id where the global CLI was first declared.
+  const numbered: (ProxyDraft | undefined)[] = [...drafts];
+  if (cliProxyPosition !== undefined) numbered.splice(cliProxyPosition, 0, undefined);
+  assignIds(numbered, (d) => d?.forcedId, (d, id) => d && (d.cfg.id = id));
   const backends = new Map<string, ProxyConfig>();
   for (const p of proxies) if (p.isBackend && !backends.has(p.name)) backends.set(p.name, p);
 
   for (const d of drafts) {
     const p = d.cfg;
-    assignIds(p.servers, (s) => d.forcedServerIds?.get(s.name), (s, id) => (s.id = id), 1);
+    assignIds(p.servers, (s) => d.forcedServerIds?.get(s.name), (s, id) => (s.id = id));
     if (p.isFrontend && !d.maxconnSet) p.maxconn = global.maxconn;
     if (d.logGlobal) p.logs = [...global.logs, ...p.logs];
     if (p.stats) {

@@ -69,7 +69,7 @@ test('stats settings in defaults apply unless the proxy has its own stats lines'
   assert.equal(proxy(c, 'b').stats?.realm, 'HAProxy Statistics');
 });
 
-test('server parameters, default-server, and ids (forced ids are skipped by automatic ones)', () => {
+test('server parameters, default-server, and server ids', () => {
   const c = fixture('server-params.cfg');
   const b = proxy(c, 'b');
   assert.deepEqual(b.balance, { algorithm: 'leastconn' });
@@ -79,7 +79,8 @@ test('server parameters, default-server, and ids (forced ids are skipped by auto
   assert.deepEqual(b.options.httpchk?.expect, { negate: false, kind: 'status', value: '200' });
   assert.equal(b.options.httpchk?.disableOn404, true);
   const s = Object.fromEntries(b.servers.map((x) => [x.name, x]));
-  assert.deepEqual([s.s1.id, s.s2.id, s.s3.id, s.s8.id], [7, 1, 2, 8]);
+  // As haproxy 2.6 numbers them: s7 would be 7 but s1 took it, so s7=8 and s8=9.
+  assert.deepEqual([s.s1.id, s.s2.id, s.s3.id, s.s7.id, s.s8.id], [7, 2, 3, 8, 9]);
   assert.deepEqual([s.s1.inter, s.s1.fastinter, s.s1.downinter, s.s1.rise, s.s1.fall, s.s1.weight, s.s1.maxconn, s.s1.maxqueue, s.s1.cookie], [2000, 500, 10000, 3, 4, 50, 100, 10, 's1']);
   assert.deepEqual([s.s2.inter, s.s2.fastinter, s.s2.downinter, s.s2.fall, s.s2.rise], [3000, 3000, 3000, 2, 2]);
   assert.deepEqual([s.s2.checkPort, s.s2.checkAddr, s.s2.slowstart, s.s2.onMarkedDownShutdownSessions, s.s2.onMarkedUpShutdownBackupSessions], [9000, '127.0.0.2', 30000, true, true]);
@@ -184,4 +185,23 @@ test('fullconn defaults to a tenth of the maxconn of the frontends using the bac
   assert.equal(proxy(c, 'f').maxconn, 2000);
   assert.equal(proxy(c, 'b').fullconn, 250);
   assert.equal(proxy(c, 'lonely').fullconn, 1);
+});
+
+test('proxy and server ids follow HAProxy 2.6 (values read from its stats CSV on the same configs)', () => {
+  const ids = (c: Config) => c.proxies.map((p) => [p.name, p.id, p.servers.map((x) => [x.name, x.id])]);
+  const base = 'defaults\n  mode http\nfrontend web\n  bind :1\n  default_backend app\n';
+  assert.deepEqual(ids(parse(`${base}backend app\n  server a 127.0.0.1:1\nbackend forced\n  id 10\n  server x 127.0.0.1:1 id 5\n  server y 127.0.0.1:1\nlisten stats\n  bind :2\n`)), [
+    ['web', 1, []],
+    ['app', 2, [['a', 1]]],
+    ['forced', 10, [['x', 5], ['y', 2]]],
+    ['stats', 4, []],
+  ]);
+  // A global `stats socket` creates an internal proxy that takes the next id where it appears.
+  const late = `${base}backend app\n  server a 127.0.0.1:1 id 2\n  server b 127.0.0.1:1\n  server c 127.0.0.1:1\nglobal\n  stats socket /tmp/sy-ids.sock\nbackend forced\n  id 3\n  server x 127.0.0.1:1\nlisten stats\n  bind :2\n`;
+  assert.deepEqual(ids(parse(late)), [
+    ['web', 1, []],
+    ['app', 2, [['a', 2], ['b', 3], ['c', 4]]],
+    ['forced', 3, [['x', 1]]],
+    ['stats', 5, []],
+  ]);
 });
