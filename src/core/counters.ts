@@ -36,6 +36,8 @@ export class Counters {
   qmax = 0;
   /** Connections reused from the upstream pool (CSV `reuse`). */
   reuse = 0;
+  /** Connection attempts to servers (CSV `connect`). */
+  connect = 0;
   /** ms timestamp of the last session, 0 = never (CSV `lastsess`). */
   lastSess = 0;
   readonly sessRate = new RateCounter();
@@ -46,6 +48,11 @@ export class Counters {
   ctime = 0;
   rtime = 0;
   ttime = 0;
+  /** Peaks of the timings above (CSV qtime_max..ttime_max). */
+  qtimeMax = 0;
+  ctimeMax = 0;
+  rtimeMax = 0;
+  ttimeMax = 0;
   private timeSamples = 0;
 
   sessionStart(nowMs: number): void {
@@ -85,6 +92,10 @@ export class Counters {
     if (ctime >= 0) this.ctime = slidingAverage(this.ctime, n, ctime);
     if (rtime >= 0) this.rtime = slidingAverage(this.rtime, n, rtime);
     if (ttime >= 0) this.ttime = slidingAverage(this.ttime, n, ttime);
+    if (qtime > this.qtimeMax) this.qtimeMax = qtime;
+    if (ctime > this.ctimeMax) this.ctimeMax = ctime;
+    if (rtime > this.rtimeMax) this.rtimeMax = rtime;
+    if (ttime > this.ttimeMax) this.ttimeMax = ttime;
   }
 
   /** `clear counters`: peaks only. */
