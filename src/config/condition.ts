@@ -19,8 +19,9 @@ export function parseCriterion(words: string[], readPatternFile: PatternFileRead
   const expr = words[0];
   if (expr === undefined || expr === '') return { ok: false, error: `missing fetch method in ACL expression ''.` };
   const m = /^([A-Za-z0-9_.]+)(?:\(([^)]*)\))?(,.*)?$/.exec(expr);
-  const implemented = m !== null && isKnownFetch(m[1]);
-  if (m && !implemented && NOT_IMPLEMENTED_FETCH.test(m[1])) onUnimplemented?.(m[1]);
+  // Converters (`src,table_trackers(t)`) change what is matched: Switchyard does not evaluate those.
+  const implemented = m !== null && isKnownFetch(m[1]) && m[3] === undefined;
+  if (m && !implemented && (NOT_IMPLEMENTED_FETCH.test(m[1]) || isKnownFetch(m[1]))) onUnimplemented?.(m[3] === undefined ? m[1] : expr);
   else if (!implemented) {
     const name = m ? m[1] : expr;
     return { ok: false, error: `unknown fetch method '${name}' in ACL expression '${expr}'.` };

@@ -3,7 +3,7 @@
 import { lexLine } from './lexer.js';
 import { Diagnostics, at, atTight } from './diagnostics.js';
 import type { Config, GlobalConfig, ProxyConfig, SourceRef, Userlist } from './model.js';
-import { NOT_IMPLEMENTED_GLOBAL_KEYWORDS, notImplementedMessage } from './not-implemented.js';
+import { NOT_IMPLEMENTED_GLOBAL_KEYWORDS, NOT_IMPLEMENTED_SECTIONS, notImplementedMessage } from './not-implemented.js';
 import { inheritDefaults, emptyProxy } from './proxy-defaults.js';
 import { parseProxyKeyword, type ProxyDraft } from './proxy-keywords.js';
 import { parseGlobalKeyword, GLOBAL_KEYWORDS } from './global-keywords.js';
@@ -54,6 +54,7 @@ export function emptyGlobal(hostname: string, maxconn: number): GlobalConfig {
 
 type Section =
   | { kind: 'none' }
+  | { kind: 'skipped' }
   | { kind: 'global' }
   | { kind: 'userlist'; list: Userlist }
   | { kind: 'proxy'; draft: ProxyDraft };
@@ -66,6 +67,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
   const namedDefaults = new Map<string, ProxyDraft>();
   const defaultsDrafts: ProxyDraft[] = [];
   let cliProxyPosition: number | undefined;
+  let programSection: SourceRef | undefined;
   const userlists: Record<string, Userlist> = {};
   let lastDefaults: ProxyDraft | undefined;
   let section: Section = { kind: 'none' };
@@ -116,6 +118,12 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
       }
       if (!blocks.active) continue;
 
+      if (NOT_IMPLEMENTED_SECTIONS.has(kw)) {
+        if (kw === 'program') programSection ??= where;
+        diags.warning(`${at(where)}${notImplementedMessage(`${kw} section`)}`, where);
+        section = { kind: 'skipped' };
+        continue;
+      }
       if (SECTIONS.has(kw)) {
         if (kw === 'global') {
           section = { kind: 'global' };
@@ -192,6 +200,8 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
         case 'none':
           diags.alert(`${atTight(where)}unknown keyword '${kw}' out of section.`, where);
           break;
+        case 'skipped':
+          break;
         case 'global': {
           if (kw === 'stats' && ['socket', 'timeout', 'maxconn'].includes(words[1] ?? '')) cliProxyPosition ??= drafts.length;
           if (!parseGlobalKeyword(words, where, global, env, diags)) {
@@ -216,6 +226,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
     for (const f of diags.filesWithErrors) diags.alert(`Error(s) found in configuration file : ${f}`);
     return { diagnostics: diags, hasListener };
   }
+  if (programSection && !global.masterWorker) diags.alert("Can't use a 'program' section without master worker mode.");
   const config = validateConfig(drafts, defaultsDrafts, global, userlists, sources.map((s) => s.file), diags, opts.resolveHost, cliProxyPosition);
   return { config: diags.alertCount > 0 ? undefined : config, diagnostics: diags, hasListener };
 }

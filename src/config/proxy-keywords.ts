@@ -535,6 +535,10 @@ function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft, ctx: P
       negate = true;
       kind = kind.slice(1);
     }
+    if (['min-recv', 'string-lf', 'hdr', 'fhdr', 'comment', 'status-lf'].includes(kind)) {
+      ctx.diags.warning(`${p}${notImplementedMessage(`http-check expect ${kind}`)}`, where);
+      return;
+    }
     if (kind !== 'status' && kind !== 'rstatus' && kind !== 'string' && kind !== 'rstring') {
       ctx.diags.alert(`${p}'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '${kind}' as argument..`, where);
       return;
@@ -560,6 +564,8 @@ function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft, ctx: P
         i++;
       } else if (k === 'comment' && v !== undefined) {
         // comments only label the rule
+      } else if ((k === 'uri-lf' || k === 'body-lf') && v !== undefined) {
+        ctx.diags.warning(`${p}${notImplementedMessage(`http-check send ${k}`)}`, where);
       } else {
         ctx.diags.alert(`${p}'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '${k}' as argument..`, where);
         return;
@@ -568,7 +574,7 @@ function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft, ctx: P
     }
     return;
   }
-  if (sub === 'connect' || sub === 'comment' || sub === 'set-var' || sub === 'unset-var' || sub === 'send-state') {
+  if (sub === 'connect' || sub === 'comment' || sub === 'send-state' || /^(set-var|set-var-fmt|unset-var)(\(.*\))?$/.test(sub ?? '')) {
     ctx.diags.warning(`${p}${notImplementedMessage(`http-check ${sub}`)}`, where);
     return;
   }
@@ -612,15 +618,27 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
       break;
     }
     case 'redirect': {
-      const type = args[0];
-      if ((type !== 'location' && type !== 'prefix' && type !== 'scheme') || args[1] === undefined) {
-        ruleErr(`expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash' (was '${type ?? ''}').`);
+      // Options come in any order: location|prefix|scheme <target>, code <n>, and flags.
+      let type: 'location' | 'prefix' | 'scheme' | undefined;
+      let target = '';
+      let code = 302;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a === 'location' || a === 'prefix' || a === 'scheme') {
+          type = a;
+          target = args[++i] ?? '';
+        } else if (a === 'code') code = Number(args[++i]);
+        else if (a === 'set-cookie' || a === 'clear-cookie') i++;
+        else if (a !== 'drop-query' && a !== 'append-slash' && a !== 'ignore-empty') {
+          ruleErr(`expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '${a}').`);
+          return undefined;
+        }
+      }
+      if (type === undefined || target === '') {
+        ruleErr(`expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '').`);
         return undefined;
       }
-      let code = 302;
-      const ci = args.indexOf('code');
-      if (ci >= 0) code = Number(args[ci + 1]);
-      rule = { action: 'redirect', type, target: args[1], code };
+      rule = { action: 'redirect', type, target, code };
       break;
     }
     case 'set-header':
@@ -656,7 +674,7 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
         const ti = args.indexOf('table');
         d.trackScRules.push({ counter: base, table: ti >= 0 ? args[ti + 1] : undefined, where });
       }
-      if (NOT_IMPLEMENTED_HTTP_ACTIONS.has(base) || /^(track-sc\d|sc-inc-gpc\d?|sc-set-gpt\d?)$/.test(base)) {
+      if (NOT_IMPLEMENTED_HTTP_ACTIONS.has(base) || /^(track-sc\d|sc-inc-gpc\d?|sc-set-gpt\d?|lua\..+)$/.test(base)) {
         ctx.diags.warning(`${p}${notImplementedMessage(`${kw} ${base}`)}`, where);
         return undefined;
       }

@@ -45,7 +45,9 @@ const VALUE_PARAMS = new Set(['addr', 'agent-addr', 'track', 'cookie', 'on-marke
 const IGNORED_WITH_ARG = new Set([
   'verify', 'sni', 'alpn', 'check-alpn', 'proto', 'resolvers', 'resolve-prefer', 'init-addr', 'pool-max-conn', 'pool-purge-delay',
   'namespace', 'source', 'redir', 'ws', 'max-reuse', 'tcp-ut', 'ca-file', 'crt', 'minconn', 'agent-send', 'observe', 'error-limit',
-  'on-error', 'check-sni', 'proxy-v2-options',
+  'on-error', 'check-sni', 'proxy-v2-options', 'socks4', 'pool-low-conn', 'ssl-min-ver', 'ssl-max-ver', 'crl-file', 'ciphers', 'ciphersuites',
+  'npn', 'curves', 'sigalgs', 'client-sigalgs', 'verifyhost', 'check-proto', 'shard', 'log-proto', 'usesrc', 'max-session-srv-conns',
+  'check-pool-conn-name', 'pool-conn-name',
 ]);
 
 export interface ServerLineResult {
