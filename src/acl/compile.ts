@@ -91,13 +91,30 @@ function stringMatcher(kind: string, patterns: string[], ignoreCase: boolean): (
   }
 }
 
+/** Integer patterns: `80`, ranges `1024:65535` / `:99` / `100:`, and operators `eq|ge|gt|le|lt <n>`. */
 function intMatcher(patterns: string[]): (n: number) => boolean {
-  const ranges = patterns.map((p) => {
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i];
+    const op = INT_OPERATORS[p];
+    if (op) {
+      const v = Number(patterns[++i]);
+      ranges.push(op(v));
+      continue;
+    }
     const [a, b] = p.split(':');
-    return [a === '' ? -Infinity : Number(a), b === undefined ? Number(a) : b === '' ? Infinity : Number(b)] as const;
-  });
+    ranges.push([a === '' ? -Infinity : Number(a), b === undefined ? Number(a) : b === '' ? Infinity : Number(b)]);
+  }
   return (n) => ranges.some(([lo, hi]) => n >= lo && n <= hi);
 }
+
+const INT_OPERATORS: Record<string, (v: number) => [number, number]> = {
+  eq: (v) => [v, v],
+  ge: (v) => [v, Infinity],
+  gt: (v) => [v + 1, Infinity],
+  le: (v) => [-Infinity, v],
+  lt: (v) => [-Infinity, v - 1],
+};
 
 function decodeBasic(authorization: string | undefined): { user: string; pass: string } | undefined {
   if (!authorization || !/^basic\s+/i.test(authorization)) return undefined;

@@ -46,7 +46,7 @@ export function isKnownFetch(name: string): boolean {
 export function validatePattern(fetch: string, pattern: string): string | undefined {
   const kind = FETCHES[fetch];
   if (kind === 'ip' && !parseNetwork(pattern)) return `'${pattern}' is not a valid IPv4 or IPv6 address.`;
-  if (kind === 'int' && !/^\d+(:\d+)?$/.test(pattern)) return `'${pattern}' is not a number.`;
+  if (kind === 'int' && !/^(\d*:\d*|\d+|eq|ge|gt|le|lt)$/.test(pattern)) return `'${pattern}' is not a number.`;
   if (kind === 'reg') {
     try {
       new RegExp(pattern);

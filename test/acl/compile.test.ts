@@ -145,3 +145,16 @@ test('networks: masks, dotted masks, mapped addresses, invalid input', () => {
   assert.equal(networkMatcher([parseNetwork('0.0.0.0/0')!])('203.0.113.9'), true);
   assert.equal(networkMatcher([parseNetwork('::/0')!])('2001:db8::1'), true);
 });
+
+test('integer fetches: values, ranges and operators', () => {
+  const p = one('if { dst_port 80 8000:8099 }');
+  assert.equal(p({ src: '1.1.1.1', dstPort: 80 }), true);
+  assert.equal(p({ src: '1.1.1.1', dstPort: 8050 }), true);
+  assert.equal(p({ src: '1.1.1.1', dstPort: 8100 }), false);
+  assert.equal(p({ src: '1.1.1.1' }), false);
+  const gt = one('if { src_port gt 1023 }');
+  assert.equal(gt({ src: '1.1.1.1', srcPort: 1024 }), true);
+  assert.equal(gt({ src: '1.1.1.1', srcPort: 1023 }), false);
+  assert.equal(one('if { dst_port le 443 }')({ src: '1.1.1.1', dstPort: 443 }), true);
+  assert.equal(one('if { dst_port lt 443 }')({ src: '1.1.1.1', dstPort: 443 }), false);
+});
