@@ -4,8 +4,6 @@ import { parseArgs } from './args.js';
 import { runCheck, runCheckCondition } from '../config/check.js';
 import { versionText } from './version.js';
 import { loadConfig } from '../config/load.js';
-import { runProcess } from '../process/run.js';
-import { createProcessLogger } from '../log/process-log.js';
 
 const USAGE = 'Usage : switchyard [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]\n' + '        [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]\n';
 
@@ -22,6 +20,9 @@ async function main(argv: string[]): Promise<void> {
   }
   if (opts.checkCondition !== undefined) process.exit(runCheckCondition(opts.checkCondition));
   if (opts.check) process.exit(runCheck(opts.files, { quiet: opts.quiet }));
+  // The serving side is loaded only now, so -c, -v and -cc never depend on it.
+  const { runProcess } = await import('../process/run.js');
+  const { createProcessLogger } = await import('../log/process-log.js');
   const log = createProcessLogger();
   const { config, diagnostics } = loadConfig(opts.files);
   for (const d of diagnostics) log.event(d.severity === 'alert' ? 'alert' : d.severity, `config : ${d.message}`);
