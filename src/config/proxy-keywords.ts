@@ -3,7 +3,7 @@ import type { Condition } from '../acl/types.js';
 import { parseAddress } from './address.js';
 import { parseCondition, parseCriterion } from './condition.js';
 import { Diagnostics, at, atBare, atTight } from './diagnostics.js';
-import type { BalanceAlgorithm, GlobalConfig, HeaderRuleAction, HttpRule, ProxyConfig, SourceRef, Userlist } from './model.js';
+import type { BalanceAlgorithm, GlobalConfig, HeaderRuleAction, HttpCheckConfig, HttpRule, ProxyConfig, SourceRef, Userlist } from './model.js';
 import { NOT_IMPLEMENTED_HTTP_ACTIONS, NOT_IMPLEMENTED_OPTIONS, NOT_IMPLEMENTED_PROXY_KEYWORDS, notImplementedMessage } from './not-implemented.js';
 import { parseLogTarget } from './log-target.js';
 import { applyServerParams, finishServer, parseServerLine, type ServerParams } from './server.js';
@@ -476,12 +476,17 @@ function parseOption(words: string[], negate: boolean, where: SourceRef, d: Prox
       chk.method = args[0];
       chk.uri = args[1];
       if (args[2] !== undefined) {
-        // Headers hidden after the version with \r\n are split out (deprecated form).
-        const [ver, ...hdrs] = args[2].split('\r\n');
+        // Headers (and a body after an empty line) hidden after the version: the deprecated form.
+        const [head, ...body] = args[2].split('\r\n\r\n');
+        const [ver, ...hdrs] = head.split('\r\n');
         chk.version = ver;
         for (const h of hdrs) {
           const colon = h.indexOf(':');
           if (colon > 0) chk.headers.push([h.slice(0, colon).trim(), h.slice(colon + 1).trim()]);
+        }
+        if (body.length > 0 && body.join('\r\n\r\n') !== '') (chk as HttpCheckConfig).body = body.join('\r\n\r\n');
+        if (hdrs.length > 0 || body.length > 0) {
+          ctx.diags.warning(`${atTight(where)}'option httpchk' : hiding headers or body at the end of the version string is deprecated. Please, consider to use 'http-check send' directive instead.`, where);
         }
       }
     }
