@@ -3,7 +3,8 @@ import { parseCondition } from './condition.js';
 import { at, atTight } from './diagnostics.js';
 import type { SourceRef } from './model.js';
 import { defaultStats } from './proxy-defaults.js';
-import { parseHttpRule, unimplementedFetch, type ProxyDraft, type ProxyParseContext } from './proxy-keywords.js';
+import { unimplementedFetch, type ProxyDraft, type ProxyParseContext } from './draft.js';
+import { parseHttpRule } from './http-rules.js';
 import { parseTime } from './units.js';
 
 export function parseStatsKeyword(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {

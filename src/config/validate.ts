@@ -2,7 +2,7 @@
 // post-parse order (only reached when parsing found no error).
 import { atBare, at, type Diagnostics } from './diagnostics.js';
 import type { Config, GlobalConfig, ProxyConfig, Userlist } from './model.js';
-import type { ProxyDraft } from './proxy-keywords.js';
+import type { ProxyDraft } from './draft.js';
 
 /**
  * HAProxy 2.6's numbering, as observed: in declaration order, an automatic id is the first
