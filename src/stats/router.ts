@@ -1,8 +1,144 @@
-// STUB (issue 5 replaces it): route requests on stats-enabled proxies to the stats applet.
-import type { Runtime } from '../core/runtime.js';
-import type { Logger } from '../log/logger.js';
-import type { AppletRouter } from '../proxy/applet.js';
+// The stats applet: on proxies with `stats enable`, GET/HEAD/POST whose path starts with the
+// `stats uri` are answered here (HTML, CSV, typed, JSON, schema, admin POST), after auth.
 
-export function createStatsRouter(_runtime: Runtime, _log: Logger): AppletRouter {
-  return { route: () => undefined };
+import type { Runtime } from '../core/runtime.js';
+import type { Proxy } from '../core/proxy.js';
+import type { Logger } from '../log/logger.js';
+import type { Applet, AppletRequest, AppletResponse, AppletRouter } from '../proxy/applet.js';
+import type { RequestFacts } from '../acl/types.js';
+import { compileCondition, type Predicate } from '../acl/compile.js';
+import { createControl, type Control } from '../control/commands.js';
+import { StatsAuth, UNAUTHORIZED_BODY } from './auth.js';
+import { applyAdminForm, parseAdminForm, type AdminResult } from './admin.js';
+import { parseStatsOptions, viewSuffix } from './request.js';
+import { buildSnapshot } from './snapshot.js';
+import { renderCsv } from './csv.js';
+import { renderJson, renderSchema, renderTyped } from './json.js';
+import { renderHtml } from './html.js';
+import type { SelectOptions } from './select.js';
+import { crossSite } from './csrf.js';
+
+interface StatsProxy {
+  auth: StatsAuth;
+  admin: Predicate[];
 }
+
+const METHODS = new Set(['GET', 'HEAD', 'POST']);
+
+/** `makeControl` defaults to control/'s createControl, built on the first admin action. */
+export function createStatsRouter(runtime: Runtime, log: Logger, makeControl: () => Control = () => createControl(runtime, log)): AppletRouter {
+  const perProxy = new Map<Proxy, StatsProxy>();
+  let control: Control | undefined;
+  const getControl = (): Control => (control ??= makeControl());
+
+  function statsProxy(px: Proxy): StatsProxy {
+    let sp = perProxy.get(px);
+    if (!sp) {
+      const stats = px.config.stats!;
+      sp = {
+        auth: new StatsAuth(stats, px.config.acls, runtime.config),
+        admin: stats.admin.map((c) => compileCondition(c, px.config.acls, runtime.config.userlists)),
+      };
+      perProxy.set(px, sp);
+    }
+    return sp;
+  }
+
+  function serve(px: Proxy, req: AppletRequest): AppletResponse {
+    const stats = px.config.stats!;
+    const sp = statsProxy(px);
+    const q = req.target.indexOf('?');
+    const facts: RequestFacts = {
+      src: req.src,
+      srcPort: req.srcPort,
+      method: req.method,
+      path: q < 0 ? req.target : req.target.slice(0, q),
+      url: req.target,
+      httpVersion: req.httpVersion,
+      header: (n) => req.header(n),
+    };
+    const authorization = req.header('authorization');
+    if (authorization !== undefined) facts.authorization = authorization;
+    const who = sp.auth.check(facts);
+    if (who.challenge !== undefined) return unauthorized(who.challenge);
+    const opts = parseStatsOptions(req.target.slice(stats.uri.length));
+    const isAdmin = sp.admin.some((p) => p(facts));
+
+    if (req.method === 'POST') {
+      if (crossSite(req)) {
+        log.event('warning', `stats admin request from ${req.src} refused: cross-site origin`);
+        return { status: 403, headers: [['cache-control', 'no-cache'], ['content-type', 'text/plain']], body: 'Cross-site admin request refused.\n' };
+      }
+      let code: AdminResult;
+      if (!isAdmin) code = 'DENY';
+      else if (req.body.length >= runtime.config.global.tune.bufsize - runtime.config.global.tune.maxrewrite) code = 'EXCD';
+      else {
+        const actor = who.user !== undefined ? { via: 'page' as const, user: who.user, src: req.src } : { via: 'page' as const, src: req.src };
+        code = applyAdminForm(parseAdminForm(req.body.toString('latin1')), { runtime, control: getControl, actor });
+      }
+      return {
+        status: 303,
+        headers: [
+          ['cache-control', 'no-cache'],
+          ['content-type', 'text/plain'],
+          ['content-length', '0'],
+          ['location', `${stats.uri};st=${code}${viewSuffix(opts)}`],
+        ],
+        body: '',
+      };
+    }
+
+    const select: SelectOptions = { up: opts.up, noMaint: opts.noMaint, scope: opts.scope, allowedProxies: stats.scope, legends: stats.showLegends };
+    const snap = buildSnapshot(runtime, Date.now());
+    const headers: [string, string][] = [['cache-control', 'no-cache']];
+    let body: string;
+    switch (opts.format) {
+      case 'csv':
+        headers.push(['content-type', 'text/plain']);
+        body = renderCsv(snap, select);
+        break;
+      case 'typed':
+        headers.push(['content-type', 'text/plain']);
+        body = renderTyped(snap, select);
+        break;
+      case 'json':
+        headers.push(['content-type', 'application/json']);
+        body = renderJson(snap, select);
+        break;
+      case 'json-schema':
+        headers.push(['content-type', 'application/json']);
+        body = renderSchema();
+        break;
+      default: {
+        headers.push(['content-type', 'text/html']);
+        const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user });
+        headers.push(...page.headers);
+        body = page.body;
+      }
+    }
+    if (stats.refreshSeconds > 0 && !opts.norefresh) headers.push(['refresh', String(stats.refreshSeconds)]);
+    return { status: 200, headers, body: req.method === 'HEAD' ? '' : body };
+  }
+
+  return {
+    route(px: Proxy, method: string, target: string): Applet | undefined {
+      const stats = px.config.stats;
+      if (!stats?.enabled || !METHODS.has(method) || !target.startsWith(stats.uri)) return undefined;
+      return (req) => serve(px, req);
+    },
+  };
+}
+
+function unauthorized(realm: string): AppletResponse {
+  return {
+    status: 401,
+    headers: [
+      ['content-length', String(Buffer.byteLength(UNAUTHORIZED_BODY))],
+      ['cache-control', 'no-cache'],
+      ['content-type', 'text/html'],
+      ['www-authenticate', `Basic realm="${realm}"`],
+    ],
+    body: UNAUTHORIZED_BODY,
+  };
+}
+

@@ -1,0 +1,197 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createStatsRouter } from '../../src/stats/router.js';
+import type { AppletRequest, AppletResponse } from '../../src/proxy/applet.js';
+import type { Runtime } from '../../src/core/runtime.js';
+import type { Actor, Control, ServerAction } from '../../src/control/commands.js';
+import type { Server } from '../../src/core/server.js';
+import type { Logger } from '../../src/log/logger.js';
+import { AdminFlag } from '../../src/core/server-state-types.js';
+import { SEED, runtimeFrom } from './fixture.js';
+
+const BASIC = 'Basic ' + Buffer.from('admin:admin888').toString('base64');
+const events: string[] = [];
+const log: Logger = { event: (_l, m) => events.push(m), access: () => {} };
+
+interface Call {
+  server: string;
+  action: ServerAction;
+  actor: Actor;
+}
+
+/** Records calls; drain/maint/ready flip the admin flags so the CSV can show them. */
+function recordingControl(calls: Call[]): Control {
+  const no = { ok: false as const, message: 'not used' };
+  return {
+    serverAction(server: Server, action: ServerAction, actor: Actor) {
+      calls.push({ server: server.name, action, actor });
+      if (action === 'drain') server.state.admin |= AdminFlag.FDRAIN;
+      if (action === 'maint') server.state.admin |= AdminFlag.FMAINT;
+      if (action === 'ready') server.state.admin = 0;
+      const agentAction = ['dagent', 'eagent', 'arunn', 'adown'].includes(action);
+      return { ok: true, applied: !agentAction || server.state.agent.configured };
+    },
+    setWeight: () => no,
+    setMaxconn: () => no,
+    setAddress: () => no,
+  };
+}
+
+function setup(cfg = SEED) {
+  const rt: Runtime = runtimeFrom(cfg, Date.now());
+  const calls: Call[] = [];
+  const router = createStatsRouter(rt, log, () => recordingControl(calls));
+  const stats = rt.proxies.find((p) => p.name === 'stats')!;
+  async function send(method: string, target: string, opts: { headers?: Record<string, string>; body?: string; src?: string } = {}): Promise<AppletResponse | undefined> {
+    const applet = router.route(stats, method, target);
+    if (!applet) return undefined;
+    const headers: Record<string, string> = { host: '127.0.0.1:8404', ...opts.headers };
+    const req: AppletRequest = {
+      method,
+      target,
+      httpVersion: '1.1',
+      header: (n) => headers[n],
+      body: Buffer.from(opts.body ?? ''),
+      src: opts.src ?? '127.0.0.1',
+      srcPort: 40000,
+      secure: false,
+    };
+    return applet(req);
+  }
+  const auth = { authorization: BASIC };
+  return { rt, calls, send, auth };
+}
+
+const header = (r: AppletResponse | undefined, name: string) => r?.headers.find(([k]) => k === name)?.[1];
+
+test('401 without or with wrong credentials: exact HAProxy response', async () => {
+  const { send } = setup();
+  for (const headers of [{} as Record<string, string>, { authorization: 'Basic ' + Buffer.from('admin:wrong').toString('base64') }, { authorization: 'Bearer x' }]) {
+    const r = (await send('GET', '/stats', { headers }))!;
+    assert.equal(r.status, 401);
+    assert.deepEqual(r.headers, [
+      ['content-length', '112'],
+      ['cache-control', 'no-cache'],
+      ['content-type', 'text/html'],
+      ['www-authenticate', 'Basic realm="HAProxy Statistics"'],
+    ]);
+    assert.equal(r.body, '<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n');
+  }
+});
+
+test('which requests are stats requests: prefix match, GET/HEAD/POST only', async () => {
+  const { send, auth } = setup();
+  assert.equal((await send('GET', '/stats', { headers: auth }))?.status, 200);
+  assert.equal((await send('GET', '/statsXYZ', { headers: auth }))?.status, 200);
+  assert.equal((await send('HEAD', '/stats/anything', { headers: auth }))?.body, '');
+  assert.equal(await send('GET', '/other', { headers: auth }), undefined);
+  assert.equal(await send('PUT', '/stats', { headers: auth }), undefined);
+  assert.equal(await send('DELETE', '/stats', { headers: auth }), undefined);
+});
+
+test('formats and headers: csv, typed, json, schema, refresh', async () => {
+  const { send, auth } = setup();
+  const html = (await send('GET', '/stats', { headers: auth }))!;
+  assert.equal(header(html, 'content-type'), 'text/html');
+  assert.equal(header(html, 'cache-control'), 'no-cache');
+  assert.equal(header(html, 'refresh'), '5');
+  const csv = (await send('GET', '/stats;csv', { headers: auth }))!;
+  assert.equal(header(csv, 'content-type'), 'text/plain');
+  assert.equal(header(csv, 'refresh'), '5');
+  const head = readFileSync('/work/shared/spec/samples/stats-initial.csv', 'utf8').split('\n')[0];
+  assert.equal(String(csv.body).split('\n')[0], head);
+  const nr = (await send('GET', '/stats;csv;norefresh', { headers: auth }))!;
+  assert.equal(header(nr, 'refresh'), undefined);
+  assert.equal(header((await send('GET', '/stats;json', { headers: auth }))!, 'content-type'), 'application/json');
+  assert.ok(Array.isArray(JSON.parse(String((await send('GET', '/stats;csv;json', { headers: auth }))!.body))));
+  const schema = JSON.parse(String((await send('GET', '/stats;json;json-schema', { headers: auth }))!.body)) as { $schema: string };
+  assert.equal(schema.$schema, 'http://json-schema.org/draft-04/schema#');
+  assert.match(String((await send('GET', '/stats;typed', { headers: auth }))!.body), /^F\.\d+\.0\.0\.pxname\.1:KNS:str:web$/m);
+  const scoped = String((await send('GET', '/stats;csv?scope=app', { headers: auth }))!.body);
+  assert.deepEqual(scoped.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 2).join('/')), ['app/web1', 'app/web2', 'app/BACKEND']);
+});
+
+test('admin POST: drain through control with who did it, 303 ;st=DONE', async () => {
+  const { send, auth, calls } = setup();
+  const r = (await send('POST', '/stats', { headers: auth, body: 's=web1&action=drain&b=app' }))!;
+  assert.equal(r.status, 303);
+  assert.deepEqual(r.headers, [
+    ['cache-control', 'no-cache'],
+    ['content-type', 'text/plain'],
+    ['content-length', '0'],
+    ['location', '/stats;st=DONE'],
+  ]);
+  assert.deepEqual(calls, [{ server: 'web1', action: 'drain', actor: { via: 'page', user: 'admin', src: '127.0.0.1' } }]);
+  const csv = String((await send('GET', '/stats;csv', { headers: auth }))!.body);
+  assert.match(csv, /^app,web1,(?:[^,]*,){15}DRAIN,/m);
+});
+
+test('admin POST result codes as HAProxy 2.6', async () => {
+  const { send, auth, rt } = setup();
+  const code = async (body: string, target = '/stats') => header(await send('POST', target, { headers: auth, body }), 'location');
+  const appId = rt.backend('app')!.id;
+  assert.equal(await code(`s=web1&s=web2&action=maint&b=%23${appId}`), '/stats;st=DONE');
+  assert.equal(await code('s=zzz&action=drain&b=app'), '/stats;st=ERRP');
+  assert.equal(await code('s=web1&s=zzz&action=drain&b=app'), '/stats;st=PART');
+  assert.equal(await code('s=web1&action=drain&b=web'), '/stats;st=ERRP');
+  assert.equal(await code('s=web1&action=drain&b=%2399'), '/stats;st=ERRP');
+  assert.equal(await code('s=web1&action=bogus&b=app'), '/stats;st=ERRP');
+  assert.equal(await code('s=web1&action=&b=app'), '/stats;st=ERRP');
+  assert.equal(await code('s=web1&b=app'), '/stats;st=NONE');
+  assert.equal(await code('s=web1&action=drain'), '/stats;st=NONE');
+  assert.equal(await code(''), '/stats;st=NONE');
+  assert.equal(await code('s=web1&action=arunn&b=app'), '/stats;st=NONE');
+  assert.equal(await code('b=zzz&action=ready&s=web1&b=app'), '/stats;st=DONE');
+  assert.equal(await code('s=web1&action=ready&b=app', '/stats;up;norefresh'), '/stats;st=DONE;up;norefresh');
+  assert.equal(await code('s=web1&action=ready&b=app', '/stats;up?scope=app'), '/stats;st=DONE;up?scope=app');
+  assert.equal(await code('s=' + 'x'.repeat(20000) + '&action=ready&b=app'), '/stats;st=EXCD');
+});
+
+test('stats admin if { src 10.0.0.0/8 }: POST from 127.0.0.1 is DENY and changes nothing; page has no form', async () => {
+  const { send, auth, calls } = setup(SEED.replace('stats admin if TRUE', 'stats admin if { src 10.0.0.0/8 }'));
+  const r = await send('POST', '/stats', { headers: auth, body: 's=web1&action=drain&b=app' });
+  assert.equal(header(r, 'location'), '/stats;st=DENY');
+  assert.deepEqual(calls, []);
+  const page = String((await send('GET', '/stats', { headers: auth }))!.body);
+  assert.doesNotMatch(page, /name="action"/);
+  assert.doesNotMatch(page, /type="checkbox" name="s"/);
+  const fromTen = await send('POST', '/stats', { headers: auth, body: 's=web1&action=drain&b=app', src: '10.1.2.3' });
+  assert.equal(header(fromTen, 'location'), '/stats;st=DONE');
+});
+
+test('cross-site admin POSTs are refused; curl-style and same-origin ones pass', async () => {
+  const { send, auth, calls } = setup();
+  const body = 's=web1&action=drain&b=app';
+  assert.equal((await send('POST', '/stats', { headers: { ...auth, origin: 'http://evil.example' }, body }))!.status, 403);
+  assert.equal((await send('POST', '/stats', { headers: { ...auth, origin: 'null' }, body }))!.status, 403);
+  assert.equal((await send('POST', '/stats', { headers: { ...auth, referer: 'http://evil.example/x' }, body }))!.status, 403);
+  assert.equal((await send('POST', '/stats', { headers: { ...auth, 'sec-fetch-site': 'cross-site' }, body }))!.status, 403);
+  assert.equal(calls.length, 0);
+  assert.equal((await send('POST', '/stats', { headers: { ...auth, origin: 'http://127.0.0.1:8404', 'sec-fetch-site': 'same-origin' }, body }))!.status, 303);
+  assert.equal((await send('POST', '/stats', { headers: auth, body }))!.status, 303);
+  assert.equal(calls.length, 2);
+});
+
+test('HTML page: admin form as HAProxy posts it, escaping, security headers, banner', async () => {
+  const cfg = SEED.replace('server web2 127.0.0.1:8082', 'server <script>alert(1)</script> 127.0.0.1:8082');
+  const { send, auth, rt } = setup(cfg);
+  const r = (await send('GET', '/stats;st=DONE', { headers: auth }))!;
+  const page = String(r.body);
+  assert.equal(rt.backend('app')!.servers[1]!.name, '<script>alert(1)</script>');
+  assert.ok(!page.includes('<script>alert(1)</script>'));
+  assert.ok(page.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+  assert.match(page, /<input class="app-checkbox" type="checkbox" name="s" value="web1">/);
+  assert.match(page, new RegExp(`<input type="hidden" name="b" value="#${rt.backend('app')!.id}">`));
+  for (const a of ['ready', 'drain', 'maint', 'dhlth', 'ehlth', 'hrunn', 'hnolb', 'hdown', 'dagent', 'eagent', 'arunn', 'adown', 'shutdown']) {
+    assert.match(page, new RegExp(`<option value="${a}">`));
+  }
+  assert.match(page, /Action processed successfully/);
+  assert.match(page, /<title>Statistics Report for HAProxy<\/title>/);
+  const csp = header(r, 'content-security-policy')!;
+  const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+  assert.ok(page.includes(`<script nonce="${nonce}">`));
+  assert.equal(header(r, 'x-content-type-options'), 'nosniff');
+  assert.equal(header(r, 'x-frame-options'), 'DENY');
+  assert.doesNotMatch(page, /<script src=|<link rel="stylesheet"|https?:\/\/[^"]*\.(js|css)/);
+});
