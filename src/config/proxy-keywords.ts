@@ -28,6 +28,19 @@ const TIMEOUTS: Record<string, keyof ProxyConfig['timeouts'] | null> = {
   'server-fin': 'serverFin',
 };
 
+/** `bind` line options HAProxy 2.6 knows, kept in Bind.params. */
+const BIND_FLAGS = new Set([
+  'accept-proxy', 'transparent', 'v4v6', 'v6only', 'ssl', 'defer-accept', 'tfo', 'allow-0rtt', 'strict-sni', 'prefer-client-ciphers',
+  'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'no-ca-names', 'quic-force-retry', 'generate-certificates', 'force-sslv3',
+  'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-tls-tickets',
+]);
+const BIND_WITH_VALUE = new Set([
+  'name', 'id', 'maxconn', 'backlog', 'mss', 'interface', 'namespace', 'nice', 'process', 'thread', 'shards', 'proto', 'tcp-ut', 'mode',
+  'uid', 'gid', 'user', 'group', 'level', 'severity-output', 'expose-fd', 'accept-netscaler-cip', 'crt', 'crt-list', 'ca-file', 'ca-sign-file',
+  'ca-sign-pass', 'ca-verify-file', 'crl-file', 'ciphers', 'ciphersuites', 'curves', 'ecdhe', 'alpn', 'npn', 'verify', 'ssl-min-ver',
+  'ssl-max-ver', 'tls-ticket-keys', 'sigalgs', 'client-sigalgs', 'quic-cc-algo', 'crt-ignore-err', 'ca-ignore-err',
+]);
+
 const BALANCE: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'random'];
 
 type Cap = 'fe' | 'be' | 'both';
@@ -132,9 +145,13 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
       const params: Record<string, string | true> = {};
       for (let i = 2; i < words.length; i++) {
         const name = words[i];
-        const flagOnly = new Set(['accept-proxy', 'transparent', 'v4v6', 'v6only', 'ssl', 'defer-accept', 'tfo', 'allow-0rtt', 'strict-sni', 'prefer-client-ciphers', 'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'no-ca-names', 'quic-force-retry', 'generate-certificates', 'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'accept-netscaler-cip', 'expose-fd']);
-        if (flagOnly.has(name)) params[name] = true;
-        else params[name] = words[++i] ?? '';
+        if (BIND_FLAGS.has(name)) params[name] = true;
+        else if (BIND_WITH_VALUE.has(name)) params[name] = words[++i] ?? '';
+        else {
+          alert(`${p}'bind ${words[1]}' in section '${sectionName}': unknown keyword '${name}'.`);
+          return;
+        }
+        if (name === 'ssl') warn(`${p}${notImplementedMessage('bind ssl')}`);
       }
       for (const part of words[1].split(',')) {
         const a = parseAddress(part, 'bind');
