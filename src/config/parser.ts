@@ -207,7 +207,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           if (kw === 'stats' && ['socket', 'timeout', 'maxconn'].includes(words[1] ?? '')) cliProxyPosition ??= drafts.length;
           if (!parseGlobalKeyword(words, where, global, env, diags)) {
             if (NOT_IMPLEMENTED_GLOBAL_KEYWORDS.has(kw) || kw.startsWith('tune.')) diags.warning(`${at(where)}${notImplementedMessage(kw)}`, where);
-            else diags.alert(`${at(where)}unknown keyword '${kw}' in 'global' section${suggestion(kw, GLOBAL_KEYWORDS)}`, where);
+            else diags.alert(`${at(where)}unknown keyword '${kw}' in 'global' section${suggestion(kw, [...GLOBAL_KEYWORDS, ...NOT_IMPLEMENTED_GLOBAL_KEYWORDS])}`, where);
           }
           break;
         }

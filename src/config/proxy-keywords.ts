@@ -398,7 +398,7 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
     warn(`${p}${notImplementedMessage(kw)}`);
     return;
   }
-  alert(`${p}unknown keyword '${kw}' in '${sectionName}' section${suggestion(kw, PROXY_KEYWORDS)}`);
+  alert(`${p}unknown keyword '${kw}' in '${sectionName}' section${suggestion(kw, [...PROXY_KEYWORDS, ...NOT_IMPLEMENTED_PROXY_KEYWORDS])}`);
 }
 
 /** Every first word this module knows, for `did you mean` hints. */
