@@ -67,24 +67,43 @@ export function parseNetwork(text: string): Network | undefined {
   return undefined;
 }
 
+/** Dotted IPv4 text → 32-bit number without allocating, or -1 when it is not IPv4. */
+function ipv4Number(text: string, from: number): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return n * 256 + part;
+}
+
 /** Build a matcher for a set of networks. IPv4-mapped IPv6 clients match IPv4 networks. */
 export function networkMatcher(networks: Network[]): (ip: string) => boolean {
-  const v4 = networks.filter((n) => n.family === 4);
+  const v4 = networks.filter((n) => n.family === 4).map((n) => ({ bits: Number(n.bits), mask: Number(n.mask) }));
   const v6 = networks.filter((n) => n.family === 6);
-  // Small-number fast path for IPv4: plain 32-bit integers instead of bigints.
-  const v4num = v4.map((n) => ({ bits: Number(n.bits), mask: Number(n.mask) }));
   return (ip: string) => {
-    let text = ip;
-    if (text.startsWith('::ffff:') && isIPv4(text.slice(7))) text = text.slice(7);
-    if (isIPv4(text)) {
-      let n = 0;
-      for (const part of text.split('.')) n = n * 256 + Number(part);
-      for (const net of v4num) if ((n & net.mask) >>> 0 === net.bits) return true;
+    // Plain numbers for IPv4 (the common case); bigints only for real IPv6 clients.
+    let n = ipv4Number(ip, 0);
+    if (n < 0 && ip.startsWith('::ffff:')) n = ipv4Number(ip, 7);
+    if (n >= 0) {
+      for (const net of v4) if ((n & net.mask) >>> 0 === net.bits) return true;
       return false;
     }
-    if (v6.length === 0 || !isIPv6(text)) return false;
-    const n = ipv6ToBigint(text);
-    for (const net of v6) if ((n & net.mask) === net.bits) return true;
+    if (v6.length === 0 || !isIPv6(ip)) return false;
+    const b = ipv6ToBigint(ip);
+    for (const net of v6) if ((b & net.mask) === net.bits) return true;
     return false;
   };
 }

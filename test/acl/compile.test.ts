@@ -144,6 +144,8 @@ test('networks: masks, dotted masks, mapped addresses, invalid input', () => {
   assert.equal(m('::ffff:10.0.0.9'), true);
   assert.equal(networkMatcher([parseNetwork('0.0.0.0/0')!])('203.0.113.9'), true);
   assert.equal(networkMatcher([parseNetwork('::/0')!])('2001:db8::1'), true);
+  const all4 = networkMatcher([parseNetwork('0.0.0.0/0')!]);
+  for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '1.2.3.', 'a.b.c.d', '::ffff:1.2.3', '1234.1.1.1']) assert.equal(all4(bad), false, bad);
 });
 
 test('integer fetches: values, ranges and operators', () => {
