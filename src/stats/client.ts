@@ -6,7 +6,8 @@
 export const CLIENT_SCRIPT = String.raw`(function () {
 'use strict';
 var cfg = JSON.parse(document.getElementById('sy-cfg').textContent);
-if (cfg.stopRefresh && window.stop) window.stop();
+// the Refresh header (kept for HAProxy compatibility) would reload the page: the live updates replace it
+if (cfg.stopRefresh && window.stop) window.addEventListener('load', function () { window.stop(); });
 function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]; }); }
 function grp(v) {
   if (v === undefined) return '';

@@ -5,6 +5,7 @@ import type { ServerConfig } from '../../src/config/model.js';
 import { Runtime } from '../../src/core/runtime.js';
 import { Proxy } from '../../src/core/proxy.js';
 import { Server } from '../../src/core/server.js';
+import type { Actor, Control, ServerAction } from '../../src/control/commands.js';
 import { AdminFlag, OpState, type CheckState, type ServerState } from '../../src/core/server-state-types.js';
 
 function check(configured: boolean, rise: number, fall: number): CheckState {
@@ -105,3 +106,33 @@ listen stats2
     stats admin if FALSE
     stats show-legends
 `;
+
+export interface Call {
+  server: string;
+  action: ServerAction;
+  actor: Actor;
+}
+
+/** Records calls; drain/maint/ready flip the admin flags so outputs can show them. */
+export function recordingControl(calls: Call[]): Control {
+  const no = { ok: false as const, message: 'not used' };
+  return {
+    serverAction(server, action, actor) {
+      calls.push({ server: server.name, action, actor });
+      if (action === 'drain') server.state.admin |= AdminFlag.FDRAIN;
+      if (action === 'maint') {
+        server.state.admin |= AdminFlag.FMAINT;
+        server.state.op = OpState.STOPPED;
+      }
+      if (action === 'ready') {
+        server.state.admin = 0;
+        server.state.op = OpState.RUNNING;
+      }
+      const agentAction = ['dagent', 'eagent', 'arunn', 'adown'].includes(action);
+      return { ok: true, applied: !agentAction || server.state.agent.configured };
+    },
+    setWeight: () => no,
+    setMaxconn: () => no,
+    setAddress: () => no,
+  };
+}

@@ -4,39 +4,12 @@ import { readFileSync } from 'node:fs';
 import { createStatsRouter } from '../../src/stats/router.js';
 import type { AppletRequest, AppletResponse } from '../../src/proxy/applet.js';
 import type { Runtime } from '../../src/core/runtime.js';
-import type { Actor, Control, ServerAction } from '../../src/control/commands.js';
-import type { Server } from '../../src/core/server.js';
 import type { Logger } from '../../src/log/logger.js';
-import { AdminFlag } from '../../src/core/server-state-types.js';
-import { SEED, runtimeFrom } from './fixture.js';
+import { SEED, recordingControl, runtimeFrom, type Call } from './fixture.js';
 
 const BASIC = 'Basic ' + Buffer.from('admin:admin888').toString('base64');
 const events: string[] = [];
 const log: Logger = { event: (_l, m) => events.push(m), access: () => {} };
-
-interface Call {
-  server: string;
-  action: ServerAction;
-  actor: Actor;
-}
-
-/** Records calls; drain/maint/ready flip the admin flags so the CSV can show them. */
-function recordingControl(calls: Call[]): Control {
-  const no = { ok: false as const, message: 'not used' };
-  return {
-    serverAction(server: Server, action: ServerAction, actor: Actor) {
-      calls.push({ server: server.name, action, actor });
-      if (action === 'drain') server.state.admin |= AdminFlag.FDRAIN;
-      if (action === 'maint') server.state.admin |= AdminFlag.FMAINT;
-      if (action === 'ready') server.state.admin = 0;
-      const agentAction = ['dagent', 'eagent', 'arunn', 'adown'].includes(action);
-      return { ok: true, applied: !agentAction || server.state.agent.configured };
-    },
-    setWeight: () => no,
-    setMaxconn: () => no,
-    setAddress: () => no,
-  };
-}
 
 function setup(cfg = SEED) {
   const rt: Runtime = runtimeFrom(cfg, Date.now());

@@ -1,0 +1,93 @@
+// The stats page in headless Chromium, served by the stats applet on a loopback socket with
+// server states changed underneath it (as health checks and the admin form would).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { OpState } from '../../src/core/server-state-types.js';
+import { SEED } from '../stats/fixture.js';
+import { serveStats } from '../stats/harness.js';
+import { ARTIFACTS, launch } from './chromium.js';
+
+const CFG = SEED.replace('stats refresh 5s', 'stats refresh 1s');
+
+async function rowClass(page: Page, sv: string): Promise<string> {
+  return page.locator(`tr[data-px="app"][data-sv="${sv}"]`).getAttribute('class') as Promise<string>;
+}
+
+async function waitRowClass(page: Page, sv: string, cls: string): Promise<void> {
+  await page.waitForSelector(`tr[data-px="app"][data-sv="${sv}"].${cls}`, { timeout: 20_000 });
+}
+
+test('stats page in Chromium: live DOWN without reload, admin form, filter, themes, no console errors', async (t) => {
+  const h = await serveStats(CFG);
+  t.after(() => h.close());
+  const browser = await launch({ username: 'admin', password: 'admin888' });
+  t.after(() => browser.close());
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const base = `http://127.0.0.1:${h.port}/stats`;
+
+  const resp = await page.goto(base);
+  assert.equal(resp!.status(), 200);
+  assert.equal(await rowClass(page, 'web1'), 'active_up');
+  assert.equal(await rowClass(page, 'web2'), 'active_up');
+  assert.match(await page.locator('tr[data-sv="web1"] td[data-f="status"]').innerText(), /UP$/);
+
+  // web1's checks fail: the row turns DOWN in place, the document is never reloaded
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  await page.locator('tr[data-sv="web2"] input[name="s"]').check();
+  const web1 = h.rt.backend('app')!.serversByName.get('web1')!;
+  web1.state.op = OpState.STOPPED;
+  Object.assign(web1.state.check, { health: 0, status: 'L4CON', desc: 'Connection refused' });
+  await waitRowClass(page, 'web1', 'active_down');
+  assert.match(await page.locator('tr[data-sv="web1"] td[data-f="status"]').innerText(), /DOWN$/);
+  assert.match(await page.locator('tr[data-sv="web1"] td[data-f="check_status"]').innerText(), /^L4CON/);
+  await page.waitForTimeout(2500); // longer than the 1 s Refresh header: the page must not reload
+  assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42);
+  assert.ok(await page.locator('tr[data-sv="web2"] input[name="s"]').isChecked(), 'selection kept across updates');
+
+  // filter box and problems-only toggle
+  await page.fill('#sy-filter', 'web2');
+  assert.ok(await page.locator('tr[data-sv="web1"]').isHidden());
+  assert.ok(await page.locator('tr[data-sv="web2"]').isVisible());
+  await page.fill('#sy-filter', '');
+  await page.check('#sy-problems');
+  assert.ok(await page.locator('tr[data-sv="web1"]').isVisible());
+  assert.ok(await page.locator('tr[data-sv="web2"]').isHidden());
+  assert.ok(await page.locator('div.px[data-px="web"]').isHidden());
+  await page.uncheck('#sy-problems');
+
+  // admin form: DRAIN, MAINT, READY on web2 as HAProxy's form posts them
+  for (const [action, cls] of [['drain', 'active_draining'], ['maint', 'maintain'], ['ready', 'active_up']] as const) {
+    await page.locator('tr[data-sv="web2"] input[name="s"]').check();
+    await page.locator('div.px[data-px="app"] select[name="action"]').selectOption(action);
+    await Promise.all([page.waitForURL(/;st=DONE/), page.locator('div.px[data-px="app"] input[type="submit"]').click()]);
+    await waitRowClass(page, 'web2', cls);
+    assert.match(await page.locator('div.banner').innerText(), /successfully/);
+  }
+  assert.deepEqual(h.calls.map((c) => [c.server, c.action, c.actor.user]), [['web2', 'drain', 'admin'], ['web2', 'maint', 'admin'], ['web2', 'ready', 'admin']]);
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'stats-page.png'), fullPage: true });
+
+  // dark theme follows the system setting
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.locator('tr[data-sv="web2"]').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(bg, 'rgb(22, 89, 0)');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'stats-page-dark.png'), fullPage: true });
+
+  // phone width: the page itself does not scroll sideways, tables scroll in their own box
+  await page.setViewportSize({ width: 390, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page overflows by ${overflow}px`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'stats-page-phone.png'), fullPage: true });
+
+  assert.deepEqual(errors, []);
+});

@@ -1,0 +1,65 @@
+// Serves the stats applet of a hand-built runtime on a real loopback socket (node:http), so
+// the page can be driven by a real browser before and independently of the data plane.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Runtime } from '../../src/core/runtime.js';
+import type { Logger } from '../../src/log/logger.js';
+import { createStatsRouter } from '../../src/stats/router.js';
+import { recordingControl, runtimeFrom, type Call } from './fixture.js';
+
+export interface Harness {
+  rt: Runtime;
+  calls: Call[];
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function serveStats(cfg: string): Promise<Harness> {
+  const rt = runtimeFrom(cfg, Date.now());
+  const calls: Call[] = [];
+  const log: Logger = { event: () => {}, access: () => {} };
+  const router = createStatsRouter(rt, log, () => recordingControl(calls));
+  const px = rt.proxies.find((p) => p.config.stats?.enabled)!;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const applet = router.route(px, req.method!, req.url!);
+      if (!applet) {
+        res.writeHead(503).end();
+        return;
+      }
+      void Promise.resolve(
+        applet({
+          method: req.method!,
+          target: req.url!,
+          httpVersion: '1.1',
+          header: (n) => {
+            const v = req.headers[n];
+            return Array.isArray(v) ? v[0] : v;
+          },
+          body: Buffer.concat(chunks),
+          src: req.socket.remoteAddress!.replace(/^::ffff:/, ''),
+          srcPort: req.socket.remotePort!,
+          secure: false,
+        }),
+      ).then((r) => {
+        res.writeHead(r.status, r.headers.flat());
+        res.end(r.body);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    rt,
+    calls,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
