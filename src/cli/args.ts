@@ -152,5 +152,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     }
     return { ok: false, error: `unknown option '${a}'` };
   }
+  // Like HAProxy: nothing to load and nothing else asked for is a usage error.
+  if (options.files.length === 0 && options.version === 0 && options.checkCondition === undefined) return { ok: false, error: 'No configuration file specified (-f <cfgfile|cfgdir>).' };
   return { ok: true, options };
 }

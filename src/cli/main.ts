@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (opts.checkCondition !== undefined) process.exit(runCheckCondition(opts.checkCondition));
-  if (opts.check) process.exit(runCheck(opts.files, { quiet: opts.quiet }));
+  if (opts.check) process.exit(runCheck(opts.files, { quiet: opts.quiet, zeroWarning: opts.debugFlags.includes('-dW') }));
   // The serving side is loaded only now, so -c, -v and -cc never depend on it.
   const { runProcess } = await import('../process/run.js');
   const { createProcessLogger } = await import('../log/process-log.js');

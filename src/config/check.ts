@@ -13,6 +13,8 @@ export interface CheckOptions {
   pid?: number;
   /** shown in the `path to executable` notice */
   exe?: string;
+  /** -dW: any warning fails the check, as `zero-warning` does */
+  zeroWarning?: boolean;
 }
 
 /** `[TAG]` left-justified in 10 columns, then `(pid) : ` — HAProxy's stderr line shape. */
@@ -36,7 +38,7 @@ export function runCheck(files: string[], opts: CheckOptions): number {
   if (hasAlert) {
     if (!addrFailure && !missingFile && !aborted) lines.push({ severity: 'alert', message: 'Fatal errors found in configuration.' });
     rc = 1;
-  } else if (warnings && config?.global.zeroWarning) {
+  } else if (warnings && (config?.global.zeroWarning || opts.zeroWarning)) {
     lines.push({ severity: 'alert', message: "Some warnings were found and 'zero-warning' is set. Aborting." });
     rc = 1;
   }

@@ -62,6 +62,7 @@ export function loadConfig(paths: string[], env: NodeJS.ProcessEnv = process.env
       diagnostics.push({ severity: 'alert', message: `Cannot open configuration file/directory ${path} : ${reason}` });
     }
   }
+  if (diagnostics.length === 0 && sources.length === 0) diagnostics.push({ severity: 'alert', message: `No configuration file found in ${paths.join(', ')}.` });
   if (diagnostics.length > 0) return { diagnostics };
   const r = parseConfig(sources, { env, readPatternFile, resolveHost: resolveHostSync, hostname: hostname(), defaultMaxconn: defaultMaxconn() });
   const list = r.diagnostics.list;

@@ -23,7 +23,7 @@ test('check mode, quiet, condition', () => {
 test('process flags as VTest and systemd units pass them', () => {
   const o = opts(['-d', '-W', '-S', 'fd@5', '-dM', '-L', 'A', '-f', 'cfg', '-p', '/tmp/pid', '-D']);
   assert.deepEqual([o.debug, o.masterWorker, o.masterCli, o.debugFlags, o.localPeer, o.pidfile, o.daemon], [true, true, ['fd@5'], ['-dM'], 'A', '/tmp/pid', true]);
-  const s = opts(['-Ws', '-dV', '-db', '-n', '100', '-V', '-C', '/etc', '-x', '/run/s.sock']);
+  const s = opts(['-Ws', '-dV', '-db', '-n', '100', '-V', '-C', '/etc', '-x', '/run/s.sock', '-f', 'cfg']);
   assert.deepEqual([s.masterWorker, s.systemd, s.debugFlags, s.debug, s.maxconn, s.verbose, s.chdir, s.exposeFdSocket], [true, true, ['-dV', '-db'], true, 100, true, '/etc', '/run/s.sock']);
 });
 
@@ -38,7 +38,7 @@ test('-sf / -st take every following pid', () => {
   assert.deepEqual(o.softStopPids, [10, 11, 12]);
   assert.deepEqual(o.hardStopPids, [20]);
   assert.equal(o.quiet, true);
-  assert.deepEqual(opts(['-sf']).softStopPids, []);
+  assert.deepEqual(opts(['-f', 'c', '-sf']).softStopPids, []);
 });
 
 test('unknown flags, stray words and missing values are errors', () => {
@@ -46,4 +46,11 @@ test('unknown flags, stray words and missing values are errors', () => {
   assert.deepEqual(parseArgs(['stray.cfg']), { ok: false, error: "unknown option 'stray.cfg'" });
   assert.deepEqual(parseArgs(['-f']), { ok: false, error: "option '-f' requires an argument" });
   assert.equal(parseArgs(['-n', 'many']).ok, false);
+});
+
+test('without -f, only -v/-vv and -cc make sense', () => {
+  assert.deepEqual(parseArgs(['-c']), { ok: false, error: 'No configuration file specified (-f <cfgfile|cfgdir>).' });
+  assert.deepEqual(parseArgs([]), { ok: false, error: 'No configuration file specified (-f <cfgfile|cfgdir>).' });
+  assert.equal(parseArgs(['-vv']).ok, true);
+  assert.equal(parseArgs(['-cc', 'TRUE']).ok, true);
 });

@@ -47,6 +47,16 @@ test('-q is silent but keeps the exit code; a missing file exits 1', () => {
   assert.match(m.stderr, /Cannot open configuration file\/directory \/nonexistent\.cfg : No such file or directory/);
 });
 
+test('-dW fails on warnings; an empty directory is an error', () => {
+  const warn = writeConfig('frontend f\n  bind 127.0.0.1:18000\n').cfgPath;
+  assert.equal(run(['-c', '-q', '-f', warn]).status, 0);
+  const r = run(['-c', '-dW', '-f', warn]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Some warnings were found and 'zero-warning' is set\. Aborting\./);
+  const dir = writeConfig('not a cfg', 'README').dir;
+  assert.equal(run(['-c', '-q', '-f', dir]).status, 1);
+});
+
 test('an empty config has no listener: exit 2', () => {
   const r = run(['-c', '-f', writeConfig('').cfgPath]);
   assert.equal(r.status, 2);
