@@ -1,0 +1,100 @@
+// Debian HAProxy 2.6 and our renderer on the same config: same rows, same columns, the same
+// cells left empty, and the same state values (status, weights, check results, ids).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../helpers/ports.js';
+import { serveStats } from './harness.js';
+
+const HAPROXY = '/usr/sbin/haproxy';
+const AUTH = 'Basic ' + Buffer.from('admin:admin888').toString('base64');
+
+async function getCsv(port: number): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${port}/stats;csv;norefresh`, { headers: { authorization: AUTH } });
+  return r.text();
+}
+
+function table(csv: string): { header: string[]; rows: Map<string, string[]> } {
+  const lines = csv.split('\n').filter((l) => l !== '');
+  const rows = new Map<string, string[]>();
+  for (const l of lines.slice(1)) {
+    const c = l.split(',');
+    rows.set(`${c[0]}/${c[1]}`, c);
+  }
+  return { header: lines[0]!.slice(2).split(','), rows };
+}
+
+const SAME_VALUE = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'slim', 'check_status', 'check_desc', 'check_rise', 'check_fall', 'check_health', 'mode', 'uweight', 'qlimit', 'rate_lim'];
+
+test('same config under Debian haproxy and Switchyard: same CSV rows, columns and empty cells', async (t) => {
+  const backends = await Promise.all(
+    [1, 2].map(async () => {
+      const srv = http.createServer((_q, s) => s.end('ok'));
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      t.after(() => srv.close());
+      return (srv.address() as { port: number }).port;
+    }),
+  );
+  const [webPort, statsPort] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-hap-'));
+  const cfg = `
+global
+    maxconn 9984
+    stats socket ${dir}/admin.sock level admin
+defaults
+    mode http
+    timeout connect 5s
+    timeout client  30s
+    timeout server  30s
+frontend web
+    bind 127.0.0.1:${webPort}
+    default_backend app
+backend app
+    balance roundrobin
+    server web1 127.0.0.1:${backends[0]} check inter 1s rise 2 fall 3
+    server web2 127.0.0.1:${backends[1]} check inter 1s rise 2 fall 3 maxconn 50 maxqueue 7
+listen stats
+    bind 127.0.0.1:${statsPort}
+    mode http
+    stats enable
+    stats uri /stats
+    stats refresh 5s
+    stats realm HAProxy\\ Statistics
+    stats auth admin:admin888
+    stats admin if TRUE
+`;
+  writeFileSync(path.join(dir, 'haproxy.cfg'), cfg);
+  const hap = spawn(HAPROXY, ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
+  t.after(() => {
+    hap.kill('SIGKILL');
+  });
+  // wait until HAProxy serves and its first checks have passed
+  let theirs = '';
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    theirs = await getCsv(statsPort).catch(() => '');
+    if (/^app,web2,(?:[^,]*,){15}UP,(?:[^,]*,){18}L4OK,/m.test(theirs)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(theirs, /^app,web1,/m, 'haproxy did not answer');
+
+  const ours = await serveStats(cfg);
+  t.after(() => ours.close());
+  const a = table(await getCsv(ours.port));
+  const b = table(theirs);
+  assert.deepEqual(a.header, b.header);
+  assert.deepEqual([...a.rows.keys()], [...b.rows.keys()]);
+  for (const [key, theirRow] of b.rows) {
+    const ourRow = a.rows.get(key)!;
+    assert.equal(ourRow.length, theirRow.length, key);
+    b.header.forEach((name, i) => {
+      assert.equal(ourRow[i] === '', theirRow[i] === '', `${key} ${name}: '${ourRow[i]}' vs haproxy '${theirRow[i]}'`);
+      if (SAME_VALUE.includes(name)) assert.equal(ourRow[i], theirRow[i], `${key} ${name}`);
+    });
+  }
+});
