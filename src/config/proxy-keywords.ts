@@ -287,6 +287,8 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
         return;
       }
       if (d.isDefaults) d.ruleKinds.add('http');
+      // Request rules always run before backend switching, whatever the order in the file.
+      if (kw === 'http-request' && cfg.useBackends.length > 0) warn(`${p}a 'http-request' rule placed after a 'use_backend' rule will still be processed before.`);
       const rule = parseHttpRule(words, where, d, ctx, cfg.name, sectionName);
       if (rule) (kw === 'http-request' ? cfg.httpRequest : cfg.httpResponse).push(rule);
       return;
