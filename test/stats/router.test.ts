@@ -6,6 +6,7 @@ import type { AppletRequest, AppletResponse } from '../../src/proxy/applet.js';
 import type { Runtime } from '../../src/core/runtime.js';
 import type { Logger } from '../../src/log/logger.js';
 import { SEED, recordingControl, runtimeFrom, type Call } from './fixture.js';
+import { shaCrypt } from '../../src/acl/password.js';
 
 const BASIC = 'Basic ' + Buffer.from('admin:admin888').toString('base64');
 const events: string[] = [];
@@ -167,4 +168,29 @@ test('HTML page: admin form as HAProxy posts it, escaping, security headers, ban
   assert.equal(header(r, 'x-content-type-options'), 'nosniff');
   assert.equal(header(r, 'x-frame-options'), 'DENY');
   assert.doesNotMatch(page, /<script src=|<link rel="stylesheet"|https?:\/\/[^"]*\.(js|css)/);
+});
+
+test('userlist users through stats http-request auth: insecure-password and SHA-crypt hashes', async () => {
+  const hash = shaCrypt('s3cret', '$6$saltsalt$')!;
+  const cfg = SEED.replace('    stats auth admin:admin888\n', `    stats http-request auth realm Ops unless { http_auth(ops) }\n`) +
+    `\nuserlist ops\n    user alice insecure-password wonder\n    user bob password ${hash}\n`;
+  const { send } = setup(cfg);
+  const basic = (u: string, p: string) => ({ authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
+  const denied = (await send('GET', '/stats'))!;
+  assert.equal(denied.status, 401);
+  assert.equal(header(denied, 'www-authenticate'), 'Basic realm="Ops"');
+  assert.equal((await send('GET', '/stats', { headers: basic('alice', 'wonder') }))!.status, 200);
+  assert.equal((await send('GET', '/stats', { headers: basic('bob', 's3cret') }))!.status, 200);
+  assert.equal((await send('GET', '/stats', { headers: basic('bob', 'wrong') }))!.status, 401);
+  assert.equal((await send('GET', '/stats', { headers: basic('alice', 'wonder!') }))!.status, 401);
+});
+
+test('several stats auth lines each grant access; no auth lines leave the page open', async () => {
+  const { send } = setup(SEED.replace('    stats auth admin:admin888\n', '    stats auth admin:admin888\n    stats auth ops:opspass\n'));
+  const basic = (u: string, p: string) => ({ authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
+  assert.equal((await send('GET', '/stats', { headers: basic('ops', 'opspass') }))!.status, 200);
+  assert.equal((await send('GET', '/stats', { headers: basic('admin', 'admin888') }))!.status, 200);
+  assert.equal((await send('GET', '/stats', { headers: basic('ops', 'admin888') }))!.status, 401);
+  const open = setup(SEED.replace('    stats auth admin:admin888\n', ''));
+  assert.equal((await open.send('GET', '/stats;csv'))!.status, 200);
 });
