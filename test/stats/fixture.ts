@@ -115,9 +115,9 @@ export interface Call {
 
 /** Records calls; drain/maint/ready flip the admin flags so outputs can show them. */
 export function recordingControl(calls: Call[]): Control {
-  const no = { ok: false as const, message: 'not used' };
-  return {
-    serverAction(server, action, actor) {
+  const no = () => ({ ok: false as const, message: 'not used' });
+  const control = {
+    serverAction(server: Server, action: ServerAction, actor: Actor) {
       calls.push({ server: server.name, action, actor });
       if (action === 'drain') server.state.admin |= AdminFlag.FDRAIN;
       if (action === 'maint') {
@@ -129,10 +129,16 @@ export function recordingControl(calls: Call[]): Control {
         server.state.op = OpState.RUNNING;
       }
       const agentAction = ['dagent', 'eagent', 'arunn', 'adown'].includes(action);
-      return { ok: true, applied: !agentAction || server.state.agent.configured };
+      return { ok: true as const, applied: !agentAction || server.state.agent.configured };
     },
-    setWeight: () => no,
-    setMaxconn: () => no,
-    setAddress: () => no,
+    setWeight: no,
+    setMaxconn: no,
+    setAddress: no,
+    setCheckPort: no,
+    setFrontendMaxconn: no,
+    setGlobalMaxconn: no,
+    setFrontendEnabled: no,
+    clearCounters: no,
   };
+  return control;
 }
