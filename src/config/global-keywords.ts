@@ -11,17 +11,39 @@ export const GLOBAL_KEYWORDS: readonly string[] = [
   'setenv', 'presetenv', 'unsetenv', 'resetenv',
 ];
 
+/** Keywords taking at most this many arguments; more is an error in HAProxy. */
+const GLOBAL_MAX_ARGS: Record<string, number> = {
+  daemon: 0,
+  'zero-warning': 0,
+  pidfile: 1,
+  maxconn: 1,
+  nbthread: 1,
+  node: 1,
+  'hard-stop-after': 1,
+  'server-state-file': 1,
+  'server-state-base': 1,
+  'tune.bufsize': 1,
+  'tune.maxrewrite': 1,
+  'tune.http.maxhdr': 1,
+};
+
 /** Returns false when the keyword is not one of ours (the caller reports it). */
 export function parseGlobalKeyword(words: string[], where: SourceRef, g: GlobalConfig, env: NodeJS.ProcessEnv, diags: Diagnostics): boolean {
   const [kw, a1] = words;
   const p = at(where);
   const alert = (m: string) => diags.alert(p + m, where);
+  const max = GLOBAL_MAX_ARGS[kw];
+  if (max !== undefined && words.length > max + 1) {
+    alert(`'${kw}' cannot handle unexpected argument '${words[max + 1]}'.`);
+    return true;
+  }
   switch (kw) {
     case 'daemon':
       g.daemon = true;
       return true;
     case 'master-worker':
-      g.masterWorker = true;
+      if (a1 !== undefined && (a1 !== 'no-exit-on-failure' || words.length > 2)) alert(`'master-worker' only supports 'no-exit-on-failure' option.`);
+      else g.masterWorker = true;
       return true;
     case 'zero-warning':
       g.zeroWarning = true;

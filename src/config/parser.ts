@@ -55,6 +55,7 @@ export function emptyGlobal(hostname: string, maxconn: number): GlobalConfig {
 
 type Section =
   | { kind: 'none' }
+  | { kind: 'invalid' }
   | { kind: 'skipped' }
   | { kind: 'global' }
   | { kind: 'userlist'; list: Userlist }
@@ -174,6 +175,12 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           section = { kind: 'proxy', draft: d };
           continue;
         }
+        // `listen name addr:port` is the pre-1.5 syntax; HAProxy refuses it and the whole section.
+        if (kw !== 'defaults' && words.length > 2 && fromIdx !== 2) {
+          if (kw !== 'backend') diags.alert(`${at(where)}please use the 'bind' keyword for listening addresses.`, where);
+          section = { kind: 'invalid' };
+          continue;
+        }
         if (name === '' || name === 'from') {
           diags.alert(`${atTight(where)}'${kw}' expects an <id> argument`, where);
           section = { kind: 'none' };
@@ -203,6 +210,9 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           break;
         case 'skipped':
           break;
+        case 'invalid':
+          diags.alert(`${at(where)}'listen' or 'defaults' expected.`, where);
+          break;
         case 'global': {
           if (kw === 'stats' && ['socket', 'timeout', 'maxconn'].includes(words[1] ?? '')) cliProxyPosition ??= drafts.length;
           if (!parseGlobalKeyword(words, where, global, env, diags)) {
@@ -218,6 +228,11 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           parseProxyKeyword(words, where, section.draft, { diags, global, readPatternFile: opts.readPatternFile, userlists, resolveHost: opts.resolveHost });
           break;
       }
+    }
+    const last = lines[lines.length - 1];
+    if (last !== '' && blocks.active) {
+      const where = { file: src.file, line: lines.length };
+      diags.alert(`${atTight(where)}Missing LF on last line, file might have been truncated at position ${last.length + 1}.`, where);
     }
     if (blocks.open) diags.alert(`${atTight({ file: src.file, line: lines.length })}missing '.endif' at end of file.`, { file: src.file, line: lines.length });
   }

@@ -41,6 +41,22 @@ const BIND_WITH_VALUE = new Set([
   'ssl-max-ver', 'tls-ticket-keys', 'sigalgs', 'client-sigalgs', 'quic-cc-algo', 'crt-ignore-err', 'ca-ignore-err',
 ]);
 
+/** Keywords taking at most this many arguments; more is an error in HAProxy. */
+const PROXY_MAX_ARGS: Record<string, number> = {
+  mode: 1,
+  retries: 1,
+  maxconn: 1,
+  backlog: 1,
+  fullconn: 1,
+  disabled: 0,
+  enabled: 0,
+  'monitor-uri': 1,
+  id: 1,
+  dispatch: 1,
+  default_backend: 1,
+  'http-reuse': 1,
+};
+
 const BALANCE: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'uri', 'url_param', 'random'];
 
 type Cap = 'fe' | 'be' | 'both';
@@ -83,6 +99,9 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
     alert(`${p}'${kw}' not allowed in 'defaults' section.`);
     return;
   }
+  const max = PROXY_MAX_ARGS[kw];
+  const tooMany = max !== undefined && words.length > max + 1;
+  const tooManyArgs = () => alert(`${p}'${kw === 'http-reuse' ? `http-reuse ${words[1]}` : kw}' cannot handle unexpected argument '${words[max! + 1]}'.`);
   const capKey = kw === 'timeout' ? `timeout ${words[1] ?? ''}` : kw;
   const cap = CAPS[capKey];
   if (!d.isDefaults && cap && cap !== 'both' && !(cap === 'fe' ? cfg.isFrontend : cfg.isBackend)) {
@@ -93,8 +112,14 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
     }
     if (kw !== 'timeout') {
       warn(`${p}'${kw}' ignored because ${typeName} '${cfg.name}' has no ${missing} capability.${kw === 'maxconn' ? " Maybe you want 'fullconn' instead ?" : ''}`);
+      if (tooMany) tooManyArgs();
       return;
     }
+  }
+
+  if (tooMany) {
+    tooManyArgs();
+    return;
   }
 
   const condAfter = (idx: number, context: string): Condition | undefined | false => {
@@ -133,6 +158,10 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
         alert(`${p}unexpected character '${t.badChar}' in 'timeout ${name}'`);
         return;
       }
+      if (words.length > 3) {
+        alert(`${p}'timeout ${name}' : unexpected extra argument '${words[3]}' after value '${v}'.`);
+        return;
+      }
       const field = TIMEOUTS[name];
       if (field) cfg.timeouts[field] = t.value;
       return;
@@ -146,7 +175,13 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
       for (let i = 2; i < words.length; i++) {
         const name = words[i];
         if (BIND_FLAGS.has(name)) params[name] = true;
-        else if (BIND_WITH_VALUE.has(name)) params[name] = words[++i] ?? '';
+        else if (BIND_WITH_VALUE.has(name)) {
+          params[name] = words[++i] ?? '';
+          if (name === 'mode' && !/^[0-7]+$/.test(params[name] as string)) {
+            alert(`${p}'bind ${words[1]}' in section '${sectionName}' : 'mode' : missing or invalid mode '${params[name]}' (octal integer expected)`);
+            return;
+          }
+        }
         else {
           alert(`${p}'bind ${words[1]}' in section '${sectionName}': unknown keyword '${name}'.`);
           return;
@@ -366,7 +401,7 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
       cfg.disabled = false;
       return;
     case 'log': {
-      if (words[1] === 'global') {
+      if (words[1] === 'global' && words.length === 2) {
         d.logGlobal = true;
         return;
       }
