@@ -1,7 +1,60 @@
-// STUB (issue 4 replaces it): build the live objects from a config.
+// Builds the live objects from a config: a Proxy per proxy section, a Server per server line
+// in its initial state, `track` links, and a Balancer per backend.
+
 import type { Config } from '../config/model.js';
+import { createBalancer } from './balance/algorithms.js';
+import { updateBackendState } from './apply.js';
+import { Proxy } from './proxy.js';
 import { Runtime } from './runtime.js';
+import { Server } from './server.js';
+import { initialServerState, transition } from './server-state.js';
 
 export function buildRuntime(config: Config, nowMs: number): Runtime {
-  return new Runtime(config, nowMs);
+  const runtime = new Runtime(config, nowMs);
+  for (const pc of config.proxies) {
+    const proxy = new Proxy(pc, nowMs);
+    for (const sc of pc.servers) {
+      const state = initialServerState(
+        {
+          check: sc.check && !sc.track, agent: sc.agentCheck, rise: sc.rise, fall: sc.fall,
+          weight: sc.weight, disabled: sc.disabled,
+        },
+        nowMs,
+      );
+      proxy.addServer(new Server(sc, proxy, state));
+    }
+    runtime.addProxy(proxy);
+  }
+  for (const proxy of runtime.proxies) {
+    for (const server of proxy.servers) {
+      const t = server.config.track;
+      if (!t) continue;
+      const ref = runtime.backend(t.backend)?.serversByName.get(t.server);
+      if (!ref || ref === server) continue;
+      server.tracked = ref;
+      ref.trackers.push(server);
+    }
+  }
+  // Trackers start as their tracked server is (a chain settles in at most its length passes).
+  for (const proxy of runtime.proxies) {
+    for (const server of proxy.servers) {
+      let s: Server | undefined = server;
+      const chain: Server[] = [];
+      while (s?.tracked && !chain.includes(s)) {
+        chain.unshift(s);
+        s = s.tracked;
+      }
+      for (const tr of chain) {
+        const ctx = { slowstartMs: 0, onMarkedDownShutdownSessions: false };
+        tr.state = { ...transition(tr.state, { type: 'tracked', ref: tr.tracked!.state }, nowMs, ctx).state, lastChangeMs: nowMs };
+      }
+    }
+  }
+  for (const proxy of runtime.proxies) {
+    if (!proxy.config.isBackend) continue;
+    proxy.balancer = createBalancer(proxy);
+    proxy.balancer.update(nowMs);
+    updateBackendState(proxy, nowMs);
+  }
+  return runtime;
 }

@@ -20,9 +20,16 @@ export class Server {
   address: Address;
   maxconn: number;
   maxqueue: number;
+  /** Health-check port override (`port`, `set server ... check-port`). */
+  checkPort?: number;
   state: ServerState;
   /** Requests currently being served (equals counters.scur; kept apart for leastconn speed). */
   served = 0;
+  /** The server this one copies its state from (`track`), and those copying from it. */
+  tracked?: Server;
+  readonly trackers: Server[] = [];
+  /** Set by the check scheduler: run this server's checks soon (after READY, `enable health`). */
+  wakeChecks?: () => void;
 
   constructor(
     readonly config: ServerConfig,
@@ -34,6 +41,7 @@ export class Server {
     this.address = config.address;
     this.maxconn = config.maxconn;
     this.maxqueue = config.maxqueue;
+    this.checkPort = config.checkPort;
     this.state = state;
   }
 }

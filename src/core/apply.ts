@@ -1,0 +1,91 @@
+// Applies a state-machine event to a live server: stores the new state, then carries out the
+// effects (log lines in HAProxy's wording, session kills, balancer and backend updates) and
+// passes the change on to tracking servers. Checks and control/commands call this.
+
+import type { Logger } from '../log/logger.js';
+import type { Proxy } from './proxy.js';
+import type { Server } from './server.js';
+import {
+  effectiveWeight, isDrain, isMaint, isUp, transition,
+  type ServerEvent, type StateChange, type Transition,
+} from './server-state.js';
+
+/** Servers taking load-balanced traffic now, split as HAProxy's log lines count them. */
+function onlineCounts(proxy: Proxy): { act: number; bck: number } {
+  let act = 0;
+  let bck = 0;
+  for (const s of proxy.servers) {
+    if (!isUp(s.state) || isMaint(s.state) || isDrain(s.state)) continue;
+    if (s.config.backup) bck++;
+    else act++;
+  }
+  return { act, bck };
+}
+
+export function changeMessage(server: Server, change: StateChange): string {
+  const who = `${server.config.backup ? 'Backup Server' : 'Server'} ${server.proxy.name}/${server.name}`;
+  const { act, bck } = onlineCounts(server.proxy);
+  const left = `${act} active and ${bck} backup servers left. ${server.sessions.size} sessions active, 0 requeued, 0 remaining in queue.`;
+  const online = `${act} active and ${bck} backup servers online. 0 sessions requeued, 0 total in queue.`;
+  switch (change.kind) {
+    case 'down': return `${who} is DOWN, ${change.reason}. ${left}`;
+    case 'up': return `${who} is UP, ${change.reason}. ${online}`;
+    case 'stopping': return `${who} is stopping, ${change.reason}. ${online}`;
+    case 'drain': return `${who} enters drain state. ${online}`;
+    case 'leave-drain': return `${who} is UP (leaving forced drain).`;
+    case 'maint': return `${who} is going DOWN for maintenance. ${left}`;
+    case 'leave-maint': return `${who} is ${change.up ? 'UP' : 'DOWN'}/READY (leaving forced maintenance).`;
+  }
+}
+
+/** Backend-level UP/DOWN history (BACKEND row lastchg, chkdown, downtime). */
+export function updateBackendState(proxy: Proxy, nowMs: number, log?: Logger): void {
+  if (proxy.servers.length === 0) return;
+  const up = proxy.servers.some((s) => effectiveWeight(s.state, s.config.slowstart, nowMs) > 0);
+  const wasUp = proxy.downSinceMs === undefined;
+  if (up === wasUp) return;
+  proxy.lastChangeMs = nowMs;
+  if (up) {
+    proxy.downtimeMs += nowMs - (proxy.downSinceMs ?? nowMs);
+    proxy.downSinceMs = undefined;
+  } else {
+    proxy.downSinceMs = nowMs;
+    proxy.chkdown++;
+    log?.event('alert', `backend '${proxy.name}' has no server available!`);
+  }
+}
+
+export function applyServerEvent(server: Server, event: ServerEvent, nowMs: number, log?: Logger): Transition {
+  const ctx = {
+    slowstartMs: server.config.slowstart,
+    onMarkedDownShutdownSessions: server.config.onMarkedDownShutdownSessions,
+  };
+  const t = transition(server.state, event, nowMs, ctx);
+  const changed = t.state !== server.state;
+  server.state = t.state;
+  let rebalance = false;
+  for (const fx of t.effects) {
+    if (fx.kind === 'balancer') rebalance = true;
+    else if (fx.kind === 'kill-sessions') killSessions(server, 'server marked down');
+    else if (fx.kind === 'wake-checks') server.wakeChecks?.();
+  }
+  if (rebalance) {
+    server.proxy.balancer?.update(nowMs);
+  }
+  // Log after the balancer update so the server counts include this change.
+  for (const fx of t.effects) {
+    if (fx.kind === 'log') log?.event('warning', changeMessage(server, fx.change));
+  }
+  if (rebalance) updateBackendState(server.proxy, nowMs, log);
+  if (changed) {
+    for (const tr of server.trackers) applyServerEvent(tr, { type: 'tracked', ref: server.state }, nowMs, log);
+  }
+  return t;
+}
+
+/** Abort every live session on the server (`shutdown sessions`, on-marked-down). */
+export function killSessions(server: Server, reason: string): number {
+  const all = [...server.sessions];
+  for (const s of all) s.kill(reason);
+  return all.length;
+}

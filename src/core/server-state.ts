@@ -1,0 +1,422 @@
+// The server state machine (server-states.md §1–§6), pure: transition(state, event, now, ctx)
+// returns the next state and what the caller must do (log, kill sessions, wake checks,
+// re-balance). Health checks, agents, the operator and tracking all go through here.
+
+import {
+  AdminFlag, DRAIN_MASK, MAINT_MASK, OpState,
+  type CheckState, type CheckStatusCode, type ServerState,
+} from './server-state-types.js';
+
+/** One finished probe: how it went and what it said. */
+export interface ProbeResult {
+  status: CheckStatusCode;
+  code?: number;
+  desc: string;
+  durationMs: number;
+}
+
+/** What an agent reply asked for (words and percentage may be combined: `up 50%`). */
+export interface AgentReply {
+  health?: 'up' | 'down';
+  admin?: 'ready' | 'drain' | 'maint';
+  weightPct?: number;
+}
+
+export type ServerEvent =
+  | { type: 'check-start' }
+  | { type: 'agent-start' }
+  /** Health check finished: pass, fail, or conditional pass (disable-on-404 → NOLB). */
+  | { type: 'check'; outcome: 'pass' | 'fail' | 'cond'; result: ProbeResult }
+  /** Agent check finished; `reply` undefined when the agent could not be reached (neutral). */
+  | { type: 'agent'; result: ProbeResult; reply?: AgentReply }
+  | { type: 'admin'; action: 'ready' | 'drain' | 'maint' }
+  /** `why` is the log wording, e.g. `changed from CLI` (the default). */
+  | { type: 'force-health'; to: 'up' | 'stopping' | 'down'; why?: string }
+  | { type: 'force-agent'; to: 'up' | 'down'; why?: string }
+  | { type: 'health-checks'; enable: boolean }
+  | { type: 'agent-checks'; enable: boolean }
+  | { type: 'weight'; weight: number }
+  /** Time passes: ends a slowstart ramp. */
+  | { type: 'tick' }
+  /** The tracked server changed; copy its state (MAINT/DRAIN become inherited). */
+  | { type: 'tracked'; ref: ServerState };
+
+/** A state change worth a log line; the caller words it with server counts (see apply.ts). */
+export type StateChange =
+  | { kind: 'down' | 'up' | 'stopping'; reason: string }
+  | { kind: 'drain' | 'leave-drain' | 'maint' }
+  | { kind: 'leave-maint'; up: boolean };
+
+export type Effect =
+  | { kind: 'log'; change: StateChange }
+  | { kind: 'kill-sessions' }
+  /** Checks must be (re)started soon, e.g. after READY from MAINT or `enable health`. */
+  | { kind: 'wake-checks' }
+  | { kind: 'balancer' };
+
+export interface TransitionCtx {
+  slowstartMs: number;
+  onMarkedDownShutdownSessions: boolean;
+}
+
+export interface Transition {
+  state: ServerState;
+  effects: Effect[];
+}
+
+const CHECK_TEXT: Record<CheckStatusCode, string> = {
+  UNK: 'Unknown', INI: 'Initializing', CHECKED: 'No status change', HANA: 'Health analyze',
+  SOCKERR: 'Socket error', L4OK: 'Layer4 check passed', L4TOUT: 'Layer4 timeout',
+  L4CON: 'Layer4 connection problem', L6OK: 'Layer6 check passed', L6TOUT: 'Layer6 timeout',
+  L6RSP: 'Layer6 invalid response', L7TOUT: 'Layer7 timeout', L7RSP: 'Layer7 invalid response',
+  L7OK: 'Layer7 check passed', L7OKC: 'Layer7 check conditionally passed', L7STS: 'Layer7 wrong status',
+  PROCERR: 'External check error', PROCTOUT: 'External check timeout', PROCOK: 'External check passed',
+};
+
+/** `check_desc`: the long text of a check status code. */
+export function checkStatusText(code: CheckStatusCode): string {
+  return CHECK_TEXT[code];
+}
+
+/** HAProxy's `reason: ..., code: N, info: "...", check duration: Nms` for a probe. */
+export function probeReason(r: ProbeResult): string {
+  let s = `reason: ${CHECK_TEXT[r.status]}`;
+  if (r.code !== undefined && r.status.startsWith('L7')) s += `, code: ${r.code}`;
+  if (r.desc) s += `, info: "${r.desc}"`;
+  return `${s}, check duration: ${r.durationMs}ms`;
+}
+
+export function fullHealth(c: CheckState): number {
+  return c.rise + c.fall - 1;
+}
+
+export function checkActive(c: CheckState): boolean {
+  return c.configured && c.enabled;
+}
+
+export function isMaint(s: ServerState): boolean {
+  return (s.admin & MAINT_MASK) !== 0;
+}
+
+export function isDrain(s: ServerState): boolean {
+  return (s.admin & DRAIN_MASK) !== 0;
+}
+
+export function isUp(s: ServerState): boolean {
+  return s.op === OpState.RUNNING || s.op === OpState.STARTING;
+}
+
+/** The initial state of a server line, before any check ran. */
+export function initialServerState(
+  opts: {
+    check: boolean; agent: boolean; rise: number; fall: number; weight: number; disabled: boolean;
+  },
+  nowMs: number,
+): ServerState {
+  const chk = (configured: boolean, rise: number, fall: number): CheckState => ({
+    configured, enabled: configured, running: false, health: rise, rise, fall,
+    status: configured ? 'INI' : 'UNK', desc: '',
+  });
+  const down = opts.disabled;
+  return {
+    admin: down ? AdminFlag.FMAINT | AdminFlag.CMAINT : 0,
+    op: down ? OpState.STOPPED : OpState.RUNNING,
+    check: chk(opts.check, opts.rise, opts.fall),
+    agent: chk(opts.agent, 1, 1),
+    weight: opts.weight,
+    initialWeight: opts.weight,
+    weightSetByOperator: false,
+    chkfail: 0,
+    chkdown: 0,
+    lastChangeMs: nowMs,
+    downtimeMs: 0,
+    downSinceMs: down ? nowMs : undefined,
+  };
+}
+
+/** Weight as the balancer sees it: 0 unless usable; scaled during a slowstart ramp. */
+export function effectiveWeight(s: ServerState, slowstartMs: number, nowMs: number): number {
+  if (!isUp(s) || isMaint(s) || isDrain(s) || s.weight <= 0) return 0;
+  if (s.op === OpState.STARTING && slowstartMs > 0 && s.rampStartMs !== undefined) {
+    const frac = Math.min(1, Math.max(0, (nowMs - s.rampStartMs) / slowstartMs));
+    return Math.max(1, Math.ceil(s.weight * frac));
+  }
+  return s.weight;
+}
+
+/** Percent of full load a ramping server takes (CSV `throttle`), undefined when not ramping. */
+export function throttlePct(s: ServerState, slowstartMs: number, nowMs: number): number | undefined {
+  if (s.op !== OpState.STARTING || s.rampStartMs === undefined || slowstartMs <= 0) return undefined;
+  return Math.min(100, Math.floor(((nowMs - s.rampStartMs) * 100) / slowstartMs));
+}
+
+/** Total ms spent STOPPED so far (CSV `downtime` ×1000). */
+export function downtimeMs(s: ServerState, nowMs: number): number {
+  return s.downtimeMs + (s.downSinceMs !== undefined ? nowMs - s.downSinceMs : 0);
+}
+
+/** CSV `lastchg` in seconds. */
+export function lastChangeSeconds(s: ServerState, nowMs: number): number {
+  return Math.max(0, Math.floor((nowMs - s.lastChangeMs) / 1000));
+}
+
+/** CSV `check_status`: `* ` prefix while a probe is in flight; blank when not active or in MAINT. */
+export function checkStatusField(s: ServerState, which: 'check' | 'agent' = 'check'): string {
+  const c = s[which];
+  if (!checkActive(c) || isMaint(s)) return '';
+  return (c.running ? '* ' : '') + c.status;
+}
+
+/** Server row `status` text, server-states.md §3. `trackedName` is `bk/srv` for a tracker. */
+export function serverStatusText(s: ServerState, trackedName?: string, ref: ServerState = s): string {
+  if (s.admin & AdminFlag.RMAINT) return 'MAINT (resolution)';
+  if (s.admin & AdminFlag.IMAINT) return trackedName ? `MAINT (via ${trackedName})` : 'MAINT';
+  if (isMaint(s)) return 'MAINT';
+  const chk = ref.check;
+  const agent = s.agent;
+  if (isUp(s)) {
+    const goingDown = checkActive(chk) && chk.health < fullHealth(chk);
+    const frac = `${chk.health - chk.rise + 1}/${chk.fall}`;
+    if (isDrain(s)) {
+      if (checkActive(agent)) return 'DRAIN (agent)';
+      return goingDown ? `DRAIN ${frac}` : 'DRAIN';
+    }
+    if (goingDown) return `UP ${frac}`;
+    return checkActive(chk) || trackedName ? 'UP' : 'no check';
+  }
+  if (s.op === OpState.STOPPING) {
+    if ((!checkActive(chk) && !trackedName) || chk.health >= fullHealth(chk)) return 'NOLB';
+    return `NOLB ${chk.health - chk.rise + 1}/${chk.fall}`;
+  }
+  if (checkActive(agent) && agent.health === 0) return 'DOWN (agent)';
+  if (checkActive(chk) && chk.health > 0) return `DOWN ${chk.health}/${chk.rise}`;
+  return 'DOWN';
+}
+
+/** Backend row status: UP while some server takes load-balanced traffic (or none exist). */
+export function backendStatusText(servers: readonly { weight: number }[]): 'UP' | 'DOWN' {
+  if (servers.length === 0) return 'UP';
+  return servers.some((s) => s.weight > 0) ? 'UP' : 'DOWN';
+}
+
+// ---- transitions ----
+
+function withOp(s: ServerState, op: OpState, nowMs: number, slowstartMs: number): ServerState {
+  if (s.op === op) return s;
+  const next: ServerState = { ...s, op, lastChangeMs: nowMs };
+  if (op === OpState.STOPPED) {
+    next.downSinceMs = nowMs;
+    next.chkdown = s.chkdown + 1;
+    next.rampStartMs = undefined;
+  } else if (s.op === OpState.STOPPED) {
+    if (s.downSinceMs !== undefined) next.downtimeMs = s.downtimeMs + (nowMs - s.downSinceMs);
+    next.downSinceMs = undefined;
+    if (op === OpState.RUNNING && slowstartMs > 0) {
+      next.op = OpState.STARTING;
+      next.rampStartMs = nowMs;
+    }
+  }
+  return next;
+}
+
+/** Up as far as checks and agent are concerned (inactive ones do not veto). */
+function healthy(s: ServerState): boolean {
+  const chkOk = !checkActive(s.check) || s.check.health >= s.check.rise;
+  const agentOk = !checkActive(s.agent) || s.agent.health >= s.agent.rise;
+  return chkOk && agentOk;
+}
+
+function goDown(s: ServerState, reason: string, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
+  if (s.op === OpState.STOPPED) return s;
+  const next = withOp(s, OpState.STOPPED, now, ctx.slowstartMs);
+  if (!isMaint(s)) fx.push({ kind: 'log', change: { kind: 'down', reason } });
+  if (ctx.onMarkedDownShutdownSessions) fx.push({ kind: 'kill-sessions' });
+  fx.push({ kind: 'balancer' });
+  return next;
+}
+
+function goUp(s: ServerState, op: OpState, reason: string, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
+  if (s.op === op || (op === OpState.RUNNING && s.op === OpState.STARTING)) return s;
+  const next = withOp(s, op, now, ctx.slowstartMs);
+  if (!isMaint(s)) fx.push({ kind: 'log', change: { kind: op === OpState.STOPPING ? 'stopping' : 'up', reason } });
+  fx.push({ kind: 'balancer' });
+  return next;
+}
+
+function probeDone(c: CheckState, r: ProbeResult): CheckState {
+  return { ...c, running: false, status: r.status, code: r.code, durationMs: r.durationMs, desc: r.desc };
+}
+
+function onCheck(s: ServerState, e: Extract<ServerEvent, { type: 'check' }>, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
+  // A probe that was in flight when MAINT or `disable health` came in is dropped.
+  if (!checkActive(s.check) || isMaint(s)) return { ...s, check: { ...s.check, running: false } };
+  const c = probeDone(s.check, e.result);
+  const full = fullHealth(c);
+  const reason = probeReason(e.result);
+  if (e.outcome === 'fail') {
+    const wasUp = c.health >= c.rise;
+    const next: ServerState = { ...s, check: c, chkfail: s.chkfail + (wasUp ? 1 : 0) };
+    if (c.health > c.rise) {
+      c.health--;
+      return next;
+    }
+    c.health = 0;
+    return goDown(next, reason, now, ctx, fx);
+  }
+  if (c.health < c.rise) c.health++;
+  if (c.health >= c.rise) c.health = full;
+  let next: ServerState = { ...s, check: c };
+  if (c.health < c.rise || !healthy(next)) return next;
+  if (e.outcome === 'cond') return goUp(next, OpState.STOPPING, reason, now, ctx, fx);
+  if (next.op === OpState.STOPPED || next.op === OpState.STOPPING) next = goUp(next, OpState.RUNNING, reason, now, ctx, fx);
+  return next;
+}
+
+function onAgent(s: ServerState, e: Extract<ServerEvent, { type: 'agent' }>, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
+  if (!checkActive(s.agent)) return { ...s, agent: { ...s.agent, running: false } };
+  const a = probeDone(s.agent, e.result);
+  let next: ServerState = { ...s, agent: a };
+  const r = e.reply;
+  if (!r) return next;
+  if (r.weightPct !== undefined) {
+    const w = Math.min(256, Math.floor((s.initialWeight * r.weightPct) / 100));
+    if (w !== next.weight) {
+      next.weight = w;
+      fx.push({ kind: 'balancer' });
+    }
+  }
+  if (r.admin) next = onAdmin(next, r.admin, now, ctx, fx, true).state;
+  if (r.health === 'down') {
+    a.health = 0;
+    next = goDown(next, probeReason(e.result), now, ctx, fx);
+  } else if (r.health === 'up') {
+    a.health = fullHealth(a);
+    if (!isMaint(next) && healthy(next) && next.op === OpState.STOPPED) {
+      next = goUp(next, OpState.RUNNING, probeReason(e.result), now, ctx, fx);
+    }
+  }
+  return next;
+}
+
+function onAdmin(
+  s: ServerState, action: 'ready' | 'drain' | 'maint', now: number, ctx: TransitionCtx, fx: Effect[], byAgent = false,
+): Transition {
+  if (action === 'drain') {
+    if (s.admin & AdminFlag.FDRAIN) return { state: s, effects: fx };
+    const next: ServerState = { ...s, admin: s.admin | AdminFlag.FDRAIN, lastChangeMs: now };
+    if (!isMaint(s) && isUp(s)) fx.push({ kind: 'log', change: { kind: 'drain' } });
+    fx.push({ kind: 'balancer' });
+    return { state: next, effects: fx };
+  }
+  if (action === 'maint') {
+    if (s.admin & AdminFlag.FMAINT) return { state: s, effects: fx };
+    let next: ServerState = { ...s, admin: s.admin | AdminFlag.FMAINT, lastChangeMs: now };
+    next.check = { ...next.check, running: false };
+    next.agent = { ...next.agent, running: byAgent ? next.agent.running : false };
+    if (!isMaint(s)) fx.push({ kind: 'log', change: { kind: 'maint' } });
+    next = withOp(next, OpState.STOPPED, now, ctx.slowstartMs);
+    fx.push({ kind: 'balancer' });
+    return { state: next, effects: fx };
+  }
+  const clear = AdminFlag.FMAINT | AdminFlag.CMAINT | AdminFlag.FDRAIN;
+  if (!(s.admin & clear)) return { state: s, effects: fx };
+  let next: ServerState = { ...s, admin: s.admin & ~clear, lastChangeMs: now };
+  if (isMaint(s) && !isMaint(next)) {
+    // Leaving maintenance: on probation (health = rise) so the next check decides.
+    next.check = { ...next.check, health: next.check.rise };
+    const up = healthy(next);
+    next = withOp(next, up ? OpState.RUNNING : OpState.STOPPED, now, ctx.slowstartMs);
+    fx.push({ kind: 'log', change: { kind: 'leave-maint', up } });
+    fx.push({ kind: 'wake-checks' });
+  } else if (isDrain(s) && !isDrain(next) && !isMaint(next) && isUp(next)) {
+    fx.push({ kind: 'log', change: { kind: 'leave-drain' } });
+  }
+  fx.push({ kind: 'balancer' });
+  return { state: next, effects: fx };
+}
+
+function onForceHealth(
+  s: ServerState, to: 'up' | 'stopping' | 'down', why: string, now: number, ctx: TransitionCtx, fx: Effect[],
+): ServerState {
+  const c = { ...s.check };
+  if (to === 'down') {
+    c.health = 0;
+    const next = { ...s, check: c };
+    if (isMaint(s)) return next;
+    return goDown(next, why, now, ctx, fx);
+  }
+  c.health = fullHealth(c);
+  const next = { ...s, check: c };
+  if (isMaint(s)) return next;
+  return goUp(next, to === 'up' ? OpState.RUNNING : OpState.STOPPING, why, now, ctx, fx);
+}
+
+function onForceAgent(s: ServerState, to: 'up' | 'down', why: string, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
+  const a = { ...s.agent, health: to === 'up' ? fullHealth(s.agent) : 0 };
+  const next = { ...s, agent: a };
+  if (isMaint(s) || !checkActive(a)) return next;
+  if (to === 'down') return goDown(next, why, now, ctx, fx);
+  if (healthy(next) && next.op === OpState.STOPPED) return goUp(next, OpState.RUNNING, why, now, ctx, fx);
+  return next;
+}
+
+function onTracked(s: ServerState, ref: ServerState, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
+  let admin = s.admin & ~(AdminFlag.IMAINT | AdminFlag.IDRAIN);
+  if (isMaint(ref)) admin |= AdminFlag.IMAINT;
+  if (isDrain(ref)) admin |= AdminFlag.IDRAIN;
+  let next: ServerState = admin === s.admin ? s : { ...s, admin, lastChangeMs: now };
+  if (admin !== s.admin) fx.push({ kind: 'balancer' });
+  const refOp = ref.op === OpState.STARTING ? OpState.RUNNING : ref.op;
+  if (isMaint(next)) return withOp(next, OpState.STOPPED, now, ctx.slowstartMs);
+  if (refOp === OpState.STOPPED) return goDown(next, 'via tracked server', now, ctx, fx);
+  if (refOp !== next.op && !(refOp === OpState.RUNNING && next.op === OpState.STARTING)) {
+    next = goUp(next, refOp, 'via tracked server', now, ctx, fx);
+  }
+  return next;
+}
+
+export function transition(state: ServerState, event: ServerEvent, nowMs: number, ctx: TransitionCtx): Transition {
+  const fx: Effect[] = [];
+  const s = state;
+  switch (event.type) {
+    case 'check-start':
+      if (!checkActive(s.check) || isMaint(s)) return { state: s, effects: fx };
+      return { state: { ...s, check: { ...s.check, running: true } }, effects: fx };
+    case 'agent-start':
+      if (!checkActive(s.agent) || isMaint(s)) return { state: s, effects: fx };
+      return { state: { ...s, agent: { ...s.agent, running: true } }, effects: fx };
+    case 'check':
+      return { state: onCheck(s, event, nowMs, ctx, fx), effects: fx };
+    case 'agent':
+      return { state: onAgent(s, event, nowMs, ctx, fx), effects: fx };
+    case 'admin':
+      return onAdmin(s, event.action, nowMs, ctx, fx);
+    case 'force-health':
+      return { state: onForceHealth(s, event.to, event.why ?? 'changed from CLI', nowMs, ctx, fx), effects: fx };
+    case 'force-agent':
+      return { state: onForceAgent(s, event.to, event.why ?? 'changed from CLI', nowMs, ctx, fx), effects: fx };
+    case 'health-checks':
+    case 'agent-checks': {
+      const key = event.type === 'health-checks' ? 'check' : 'agent';
+      const c = s[key];
+      if (!c.configured || c.enabled === event.enable) return { state: s, effects: fx };
+      const health = event.enable ? (isUp(s) || s.op === OpState.STOPPING ? fullHealth(c) : 0) : c.health;
+      const next: ServerState = { ...s, [key]: { ...c, enabled: event.enable, running: false, health } };
+      if (event.enable) fx.push({ kind: 'wake-checks' });
+      return { state: next, effects: fx };
+    }
+    case 'weight': {
+      if (event.weight === s.weight && s.weightSetByOperator) return { state: s, effects: fx };
+      fx.push({ kind: 'balancer' });
+      return { state: { ...s, weight: event.weight, weightSetByOperator: true }, effects: fx };
+    }
+    case 'tick': {
+      if (s.op !== OpState.STARTING) return { state: s, effects: fx };
+      if (s.rampStartMs !== undefined && nowMs - s.rampStartMs < ctx.slowstartMs) return { state: s, effects: fx };
+      fx.push({ kind: 'balancer' });
+      return { state: { ...s, op: OpState.RUNNING, rampStartMs: undefined }, effects: fx };
+    }
+    case 'tracked':
+      return { state: onTracked(s, event.ref, nowMs, ctx, fx), effects: fx };
+  }
+}
