@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { Proxy } from './proxy.js';
 import type { Server } from './server.js';
 import {
-  effectiveWeight, isDrain, isMaint, isUp, transition,
+  TRACKED_REASON, effectiveWeight, isDrain, isMaint, isUp, transition,
   type ServerEvent, type StateChange, type Transition,
 } from './server-state.js';
 
@@ -27,10 +27,13 @@ export function changeMessage(server: Server, change: StateChange): string {
   const { act, bck } = onlineCounts(server.proxy);
   const left = `${act} active and ${bck} backup servers left. ${server.sessions.size} sessions active, 0 requeued, 0 remaining in queue.`;
   const online = `${act} active and ${bck} backup servers online. 0 sessions requeued, 0 total in queue.`;
+  // A tracker's change is worded `is DOWN via bk/srv.` rather than with a reason.
+  const why = (reason: string): string =>
+    reason === TRACKED_REASON && server.tracked ? ` via ${server.tracked.proxy.name}/${server.tracked.name}` : `, ${reason}`;
   switch (change.kind) {
-    case 'down': return `${who} is DOWN, ${change.reason}. ${left}`;
-    case 'up': return `${who} is UP, ${change.reason}. ${online}`;
-    case 'stopping': return `${who} is stopping, ${change.reason}. ${online}`;
+    case 'down': return `${who} is DOWN${why(change.reason)}. ${left}`;
+    case 'up': return `${who} is UP${why(change.reason)}. ${online}`;
+    case 'stopping': return `${who} is stopping${why(change.reason)}. ${online}`;
     case 'drain': return `${who} enters drain state. ${online}`;
     case 'leave-drain': return `${who} is UP (leaving forced drain).`;
     case 'maint': return `${who} is going DOWN for maintenance. ${left}`;
@@ -56,6 +59,14 @@ export function updateBackendState(proxy: Proxy, nowMs: number, log?: Logger): v
 }
 
 export function applyServerEvent(server: Server, event: ServerEvent, nowMs: number, log?: Logger): Transition {
+  const pending: (() => void)[] = [];
+  const t = applyInner(server, event, nowMs, log, pending);
+  // Log once trackers have followed, so the server counts in every line are final.
+  for (const write of pending) write();
+  return t;
+}
+
+function applyInner(server: Server, event: ServerEvent, nowMs: number, log: Logger | undefined, pending: (() => void)[]): Transition {
   const ctx = {
     slowstartMs: server.config.slowstart,
     onMarkedDownShutdownSessions: server.config.onMarkedDownShutdownSessions,
@@ -68,17 +79,17 @@ export function applyServerEvent(server: Server, event: ServerEvent, nowMs: numb
     if (fx.kind === 'balancer') rebalance = true;
     else if (fx.kind === 'kill-sessions') killSessions(server, 'server marked down');
     else if (fx.kind === 'wake-checks') server.wakeChecks?.();
+    else if (log) {
+      const change = fx.change;
+      pending.push(() => log.event('warning', changeMessage(server, change)));
+    }
   }
   if (rebalance) {
     server.proxy.balancer?.update(nowMs);
+    pending.push(() => updateBackendState(server.proxy, nowMs, log));
   }
-  // Log after the balancer update so the server counts include this change.
-  for (const fx of t.effects) {
-    if (fx.kind === 'log') log?.event('warning', changeMessage(server, fx.change));
-  }
-  if (rebalance) updateBackendState(server.proxy, nowMs, log);
   if (changed) {
-    for (const tr of server.trackers) applyServerEvent(tr, { type: 'tracked', ref: server.state }, nowMs, log);
+    for (const tr of server.trackers) applyInner(tr, { type: 'tracked', ref: server.state }, nowMs, log, pending);
   }
   return t;
 }

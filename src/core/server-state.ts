@@ -54,6 +54,9 @@ export type Effect =
   | { kind: 'wake-checks' }
   | { kind: 'balancer' };
 
+/** Reason of a change copied from the tracked server (worded `via bk/srv` in the log). */
+export const TRACKED_REASON = 'via tracked server';
+
 export interface TransitionCtx {
   slowstartMs: number;
   onMarkedDownShutdownSessions: boolean;
@@ -368,9 +371,9 @@ function onTracked(s: ServerState, ref: ServerState, now: number, ctx: Transitio
   if (admin !== s.admin) fx.push({ kind: 'balancer' });
   const refOp = ref.op === OpState.STARTING ? OpState.RUNNING : ref.op;
   if (isMaint(next)) return withOp(next, OpState.STOPPED, now, ctx.slowstartMs);
-  if (refOp === OpState.STOPPED) return goDown(next, 'via tracked server', now, ctx, fx);
+  if (refOp === OpState.STOPPED) return goDown(next, TRACKED_REASON, now, ctx, fx);
   if (refOp !== next.op && !(refOp === OpState.RUNNING && next.op === OpState.STARTING)) {
-    next = goUp(next, refOp, 'via tracked server', now, ctx, fx);
+    next = goUp(next, refOp, TRACKED_REASON, now, ctx, fx);
   }
   return next;
 }
