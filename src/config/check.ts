@@ -50,14 +50,12 @@ export function runCheck(files: string[], opts: CheckOptions): number {
     for (const d of lines) err(formatDiagnostic(d, pid));
   }
   if (rc !== 0) return rc;
+  if (!quiet && warnings) out('Warnings were found.\n');
   if (!hasListener) {
     if (!quiet) out('Configuration file has no error but will not start (no listener) => exit(2).\n');
     return 2;
   }
-  if (!quiet) {
-    if (warnings) out('Warnings were found.\n');
-    out('Configuration file is valid\n');
-  }
+  if (!quiet) out('Configuration file is valid\n');
   return 0;
 }
 

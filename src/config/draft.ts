@@ -31,7 +31,8 @@ export interface ProxyDraft {
   trackScRules: { counter: string; table?: string; where: SourceRef }[];
   hasStickTable?: boolean;
   /** `srv_*(<server>)` fetches in a defaults section: no backend to find the server in */
-  unresolvedServerFetches: { fetch: string; rule: string; where: SourceRef }[];
+  /** `%[srv_*(<[backend/]server>)]` in rules, resolved after parsing */
+  serverFetches: { fetch: string; arg: string; rule: string; where: SourceRef }[];
   /** a defaults section named by some `from`; it may then not also be used implicitly */
   explicitlyUsed?: boolean;
 }

@@ -1,6 +1,6 @@
 // Keywords of the `global` section (several global sections merge into one).
 import { parseAddress } from './address.js';
-import { Diagnostics, at } from './diagnostics.js';
+import { Diagnostics, at, atTight } from './diagnostics.js';
 import type { GlobalConfig, SourceRef, StatsSocketConfig } from './model.js';
 import { parseLogTarget } from './log-target.js';
 import { parseSize, parseTime, parseUint } from './units.js';
@@ -73,7 +73,8 @@ export function parseGlobalKeyword(words: string[], where: SourceRef, g: GlobalC
       } else g.node = a1;
       return true;
     case 'description':
-      g.description = words.slice(1).join(' ');
+      if (words.length < 2) diags.alert(`${atTight(where)}'description' expects a string argument.`, where);
+      else g.description = words.slice(1).join(' ');
       return true;
     case 'hard-stop-after': {
       const t = parseTime(a1 ?? '');

@@ -72,9 +72,8 @@ export function parseHttpRule(words: string[], where: SourceRef, d: ProxyDraft, 
         ruleErr('expects exactly 2 arguments.');
         return undefined;
       }
-      // Server fetches need `backend/server` where the rule's proxy has no servers of its own.
-      const srvArg = /%\[(srv_[a-z_]+)\(([^)/,]*)\)/.exec(args[1]);
-      if (srvArg && d.isDefaults) d.unresolvedServerFetches.push({ fetch: srvArg[1], rule: kw, where });
+      // Server fetches name `[backend/]server`; they are resolved once every proxy is known.
+      for (const m of args[1].matchAll(/%\[(srv_[a-z_]+)\(([^),]*)\)/g)) d.serverFetches.push({ fetch: m[1], arg: m[2], rule: kw, where });
       rule = { action, name: args[0], value: args[1] };
       break;
     }

@@ -42,6 +42,10 @@ export function parseOption(words: string[], negate: boolean, where: SourceRef, 
     }
     // `option httpchk <uri>` or `<method> <uri> [<version>]`
     const args = words.slice(1);
+    if (args.length > 3) {
+      ctx.diags.alert(`${at(where)}'option httpchk' cannot handle unexpected argument '${args[3]}'.`, where);
+      return;
+    }
     const chk = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] as [string, string][], disableOn404: o.httpchk?.disableOn404 ?? false, expect: o.httpchk?.expect };
     if (args.length === 1) chk.uri = args[0];
     else if (args.length >= 2) {

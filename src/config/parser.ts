@@ -91,7 +91,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
       forcedId: undefined,
       ruleKinds: new Set(),
       trackScRules: [],
-      unresolvedServerFetches: [],
+      serverFetches: [],
     };
   };
 
@@ -236,7 +236,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
     }
     if (blocks.open) diags.alert(`${atTight({ file: src.file, line: lines.length })}missing '.endif' at end of file.`, { file: src.file, line: lines.length });
   }
-  const hasListener = drafts.some((d) => d.cfg.isFrontend && (d.cfg.binds.length > 0 || d.cfg.section === 'listen')) || global.statsSockets.length > 0;
+  const hasListener = drafts.some((d) => d.cfg.isFrontend && d.cfg.binds.length > 0) || global.statsSockets.length > 0;
 
   if (diags.filesWithErrors.length > 0) {
     for (const f of diags.filesWithErrors) diags.alert(`Error(s) found in configuration file : ${f}`);

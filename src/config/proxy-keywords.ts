@@ -386,7 +386,8 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
       return;
     }
     case 'description':
-      cfg.description = words.slice(1).join(' ');
+      if (words.length < 2) alert(`${atTight(where)}'description' expects a string argument.`);
+      else cfg.description = words.slice(1).join(' ');
       return;
     case 'id': {
       const n = atol(words[1] ?? '');

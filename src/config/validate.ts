@@ -62,8 +62,8 @@ export function validateConfig(
   for (const d of drafts) {
     const p = d.cfg;
     if (p.disabled) continue;
-    if (p.section === 'frontend' && p.binds.length === 0) {
-      diags.warning(`${typeOf(p)} '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
+    if (p.isFrontend && p.binds.length === 0) {
+      diags.warning(`${p.section === 'listen' ? 'proxy' : p.section} '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
     }
     if (p.isFrontend) {
       const refs: [string, string][] = [];
@@ -118,8 +118,18 @@ export function validateConfig(
       const table = r.table ?? d.cfg.name;
       if (!tables.has(table) || (r.table === undefined && !d.hasStickTable)) diags.alert(`Proxy '${d.cfg.name}': unable to find table '${table}' referenced by ${r.counter}.`);
     }
-    for (const u of d.unresolvedServerFetches) {
-      diags.alert(`parsing [${u.where.file}:${u.where.line}]: backend name must be set in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.`);
+    for (const u of d.serverFetches) {
+      const at = `parsing [${u.where.file}:${u.where.line}]: `;
+      const ref = `referenced in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.`;
+      const slash = u.arg.indexOf('/');
+      if (slash < 0 && d.isDefaults) {
+        diags.alert(`${at}backend name must be set in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.`);
+        continue;
+      }
+      const be = slash < 0 ? d.cfg : backends.get(u.arg.slice(0, slash));
+      const srv = slash < 0 ? u.arg : u.arg.slice(slash + 1);
+      if (!be) diags.alert(`${at}unable to find backend '${u.arg.slice(0, slash)}' ${ref}`);
+      else if (!be.servers.some((s) => s.name === srv)) diags.alert(`${at}unable to find server '${srv}' in proxy '${be.name}', ${ref}`);
     }
   }
 
