@@ -66,14 +66,21 @@ export function loadConfig(paths: string[], env: NodeJS.ProcessEnv = process.env
   if (diagnostics.length > 0) return { diagnostics };
   const r = parseConfig(sources, { env, readPatternFile, resolveHost: resolveHostSync, hostname: hostname(), defaultMaxconn: defaultMaxconn() });
   const list = r.diagnostics.list;
-  if (r.config) list.push(...serverStateFileWarnings(r.config));
+  if (r.config) list.push(...serverStateFileChecks(r.config));
   return { config: r.config, diagnostics: list, hasListener: r.hasListener, aborted: r.diagnostics.aborted };
 }
 
-/** The global server-state file must be readable when a backend loads from it. */
-function serverStateFileWarnings(config: Config): Diagnostic[] {
+/** A backend loading from the global server-state file needs it set, and readable. */
+function serverStateFileChecks(config: Config): Diagnostic[] {
   const g = config.global;
-  if (!g.serverStateFile || !config.proxies.some((p) => p.isBackend && p.loadServerStateFromFile === 'global')) return [];
+  const users = config.proxies.filter((p) => p.isBackend && p.loadServerStateFromFile === 'global');
+  if (users.length === 0) return [];
+  if (!g.serverStateFile) {
+    return users.map((p) => ({
+      severity: 'warning' as const,
+      message: `backend '${p.name}' configured to load server state file from global section 'server-state-file' directive. Unfortunately, 'server-state-file' is not set!`,
+    }));
+  }
   const path = g.serverStateBase && !g.serverStateFile.startsWith('/') ? join(g.serverStateBase, g.serverStateFile) : g.serverStateFile;
   try {
     readFileSync(path);

@@ -75,6 +75,10 @@ export function validateConfig(
           diags.alert(`Proxy '${p.name}': unable to find required ${what}: '${name}'.`);
           continue;
         }
+        if (be === p && what === 'default_backend') {
+          diags.alert(`Proxy '${p.name}': loop detected for default_backend: '${name}'.`);
+          continue;
+        }
         // A tcp frontend may hand over to an http backend (upgrade); not the other way round.
         if (p.mode === 'http' && be.mode === 'tcp' && what === 'default_backend') {
           diags.alert(`${p.mode} ${typeOf(p)} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible ${be.mode} ${typeOf(be)} '${be.name}' (${be.where.file}:${be.where.line}) as its default backend (see 'mode').`);
