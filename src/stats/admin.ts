@@ -3,6 +3,7 @@
 // 303 redirect carries as `;st=<CODE>`. State only changes through control/.
 
 import type { Runtime } from '../core/runtime.js';
+import type { Server } from '../core/server.js';
 import type { Actor, Control, ServerAction } from '../control/commands.js';
 
 export type AdminResult = 'DONE' | 'PART' | 'NONE' | 'DENY' | 'ERRP' | 'EXCD' | 'UNKN';
@@ -64,14 +65,27 @@ export function applyAdminForm(form: AdminForm, ctx: AdminContext): AdminResult 
     const server = px.serversByName.get(name);
     if (!server) continue;
     const action = (legacy ?? form.action) as ServerAction;
-    if (legacy && !legacyChanges(form.action, server.state.admin)) continue;
-    const r = ctx.control().serverAction(server, action, ctx.actor);
-    if (r.ok && r.applied) altered++;
-    else if (r.ok) noop++;
+    if (legacy ? !legacyChanges(form.action, server.state.admin) : !applies(server, action)) {
+      noop++;
+      continue;
+    }
+    if (ctx.control().serverAction(server, action, ctx.actor).ok) altered++;
   }
   if (total === 0) return 'NONE';
   if (altered === 0) return noop > 0 ? 'NONE' : 'ERRP';
   return altered === total ? 'DONE' : 'PART';
+}
+
+/** Whether HAProxy counts the action as processed for this server (whether or not it changes anything). */
+function applies(server: Server, action: ServerAction): boolean {
+  const { check, agent } = server.state;
+  switch (action) {
+    case 'dhlth': case 'ehlth': return check.configured;
+    case 'hrunn': case 'hnolb': case 'hdown': return server.config.track === undefined;
+    case 'dagent': case 'eagent': return agent.configured;
+    case 'arunn': case 'adown': return agent.configured && agent.enabled;
+    default: return true;
+  }
 }
 
 function legacyChanges(action: string, admin: number): boolean {

@@ -7,9 +7,10 @@ import type { Proxy } from '../core/proxy.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Server } from '../core/server.js';
 import { OpState, type CheckState, type CheckStatusCode } from '../core/server-state-types.js';
+import { checkActive, checkStatusText, downtimeMs, isMaint, lastChangeSeconds, throttlePct } from '../core/server-state.js';
 import type { Address } from '../config/model.js';
 import { FIELD_INDEX, STAT_FIELDS, type ObjType } from './fields.js';
-import { checkActive, healthSource, serverRowClass, serverStatusText, serverUsable } from './server-status.js';
+import { healthSource, serverLbWeight, serverRowClass, serverStatus } from './server-status.js';
 
 export type StatValue = number | string | undefined;
 
@@ -83,28 +84,6 @@ export interface Snapshot {
   process: ProcessSnapshot;
   proxies: ProxySnapshot[];
 }
-
-export const CHECK_DESC: Record<CheckStatusCode, string> = {
-  UNK: 'Unknown',
-  INI: 'Initializing',
-  CHECKED: 'No status change',
-  HANA: 'Health analyze',
-  SOCKERR: 'Socket error',
-  L4OK: 'Layer4 check passed',
-  L4TOUT: 'Layer4 timeout',
-  L4CON: 'Layer4 connection problem',
-  L6OK: 'Layer6 check passed',
-  L6TOUT: 'Layer6 timeout',
-  L6RSP: 'Layer6 invalid response',
-  L7TOUT: 'Layer7 timeout',
-  L7RSP: 'Layer7 invalid response',
-  L7OK: 'Layer7 check passed',
-  L7OKC: 'Layer7 check conditionally passed',
-  L7STS: 'Layer7 wrong status',
-  PROCERR: 'External check error',
-  PROCTOUT: 'External check timeout',
-  PROCOK: 'External check passed',
-};
 
 const PASSED = new Set<CheckStatusCode>(['L4OK', 'L6OK', 'L7OK']);
 
@@ -192,7 +171,7 @@ function checkFields(b: RowBuilder, prefix: 'check' | 'agent', c: CheckState, sh
   if (L7_WITH_CODE.has(c.status) && c.code !== undefined) b.set(`${prefix}_code`, c.code);
   else if (prefix === 'agent') b.set('agent_code', 0);
   b.set(`${prefix}_duration`, c.durationMs ?? 0);
-  b.set(`${prefix}_desc`, CHECK_DESC[c.status]);
+  b.set(`${prefix}_desc`, checkStatusText(c.status));
   b.set(`${prefix}_rise`, c.rise).set(`${prefix}_fall`, c.fall).set(`${prefix}_health`, c.health);
 }
 
@@ -201,27 +180,24 @@ function serverRow(px: Proxy, s: Server, nowMs: number): StatRow {
   const st = s.state;
   const b = new RowBuilder();
   common(b, px, s.name, s.id, 2, c, nowMs);
-  const status = serverStatusText(s);
-  const src = healthSource(s);
-  const chk = src.state.check;
-  const tracking = s.config.track !== undefined;
-  const inMaint = status.startsWith('MAINT');
+  const status = serverStatus(s);
+  const chk = healthSource(s).state.check;
+  const tracking = s.tracked !== undefined || s.config.track !== undefined;
+  const inMaint = isMaint(st);
   const checksOn = !tracking && checkActive(st.check);
   b.set('qcur', c.qcur).set('qmax', c.qmax).set('slim', s.maxconn > 0 ? s.maxconn : undefined);
   b.set('dresp', c.dresp).set('econ', c.econ).set('eresp', c.eresp).set('wretr', c.wretr).set('wredis', c.wredis);
-  b.set('status', status).set('weight', st.weight);
+  // the operator's weight; during a slowstart ramp the one actually applied
+  const ramping = throttlePct(st, s.config.slowstart, nowMs) !== undefined;
+  b.set('status', status).set('weight', ramping ? serverLbWeight(s, nowMs) : st.weight);
   b.set('act', s.config.backup ? 0 : 1).set('bck', s.config.backup ? 1 : 0);
-  if (checksOn) {
-    const downNow = st.downSinceMs !== undefined ? nowMs - st.downSinceMs : 0;
-    b.set('chkfail', st.chkfail).set('chkdown', st.chkdown).set('downtime', secs(st.downtimeMs + downNow));
-  }
-  b.set('lastchg', secs(nowMs - st.lastChangeMs));
+  if (checksOn) b.set('chkfail', st.chkfail).set('chkdown', st.chkdown).set('downtime', secs(downtimeMs(st, nowMs)));
+  b.set('lastchg', lastChangeSeconds(st, nowMs));
   b.set('qlimit', s.maxqueue > 0 ? s.maxqueue : undefined);
-  if (st.op === OpState.STARTING && st.rampStartMs !== undefined && s.config.slowstart > 0) {
-    b.set('throttle', Math.min(100, Math.floor(((nowMs - st.rampStartMs) * 100) / s.config.slowstart)));
-  }
+  b.set('throttle', throttlePct(st, s.config.slowstart, nowMs));
   b.set('lbtot', c.lbtot);
-  if (tracking) b.set('tracked', `${s.config.track!.backend}/${s.config.track!.server}`);
+  const trackedName = s.tracked ? `${s.tracked.proxy.name}/${s.tracked.name}` : s.config.track ? `${s.config.track.backend}/${s.config.track.server}` : undefined;
+  b.set('tracked', trackedName);
   checkFields(b, 'check', chk, checksOn && !inMaint);
   // an empty string (not absent): typed outputs list last_chk whenever checks report
   if (checksOn && !inMaint) b.set('last_chk', PASSED.has(chk.status) ? '' : chk.desc);
@@ -234,7 +210,7 @@ function serverRow(px: Proxy, s: Server, nowMs: number): StatRow {
   b.set('addr', formatAddress(s.address)).set('cookie', s.config.cookie);
   b.set('connect', c.connect).set('reuse', c.reuse).set('srv_icur', 0);
   b.set('idle_conn_cur', 0).set('safe_conn_cur', 0).set('used_conn_cur', c.scur).set('need_conn_est', 0);
-  b.set('uweight', st.initialWeight === 0 && st.weight === 0 ? 0 : st.weightSetByOperator ? st.weight : st.initialWeight);
+  b.set('uweight', st.weight);
   const detail: ServerDetail = {
     backup: s.config.backup,
     health: chk.health,
@@ -248,7 +224,7 @@ function serverRow(px: Proxy, s: Server, nowMs: number): StatRow {
     op: st.op,
     admin: st.admin,
   };
-  if (tracking) detail.tracked = `${s.config.track!.backend}/${s.config.track!.server}`;
+  if (trackedName !== undefined) detail.tracked = trackedName;
   return {
     objType: 'Server', type: 2, pxname: px.name, svname: s.name, iid: px.id, sid: s.id,
     values: b.values, rowClass: serverRowClass(s, status), server: detail,
@@ -261,15 +237,16 @@ function backendRow(px: Proxy, nowMs: number): StatRow {
   common(b, px, 'BACKEND', 0, 1, c, nowMs);
   let wact = 0, wbck = 0, uact = 0, ubck = 0, act = 0, bck = 0;
   for (const s of px.servers) {
-    if (!serverUsable(s)) continue;
+    const w = serverLbWeight(s, nowMs);
+    if (w <= 0) continue;
     if (s.config.backup) {
       bck++;
-      wbck += s.state.weight;
-      ubck += s.state.weightSetByOperator ? s.state.weight : s.state.initialWeight;
+      wbck += w;
+      ubck += s.state.weight;
     } else {
       act++;
-      wact += s.state.weight;
-      uact += s.state.weightSetByOperator ? s.state.weight : s.state.initialWeight;
+      wact += w;
+      uact += s.state.weight;
     }
   }
   const weight = act > 0 ? wact : wbck;

@@ -65,22 +65,30 @@ test('stats page in Chromium: live DOWN without reload, admin form, filter, them
   await page.uncheck('#sy-problems');
 
   // admin form: DRAIN, MAINT, READY on web2 as HAProxy's form posts them
-  for (const [action, cls] of [['drain', 'active_draining'], ['maint', 'maintain'], ['ready', 'active_up']] as const) {
+  // READY from MAINT puts a checked server UP on probation (UP 1/3) until its next check passes
+  for (const [action, cls] of [['drain', 'active_draining'], ['maint', 'maintain'], ['ready', 'active_going_down']] as const) {
     await page.locator('tr[data-sv="web2"] input[name="s"]').check();
     await page.locator('div.px[data-px="app"] select[name="action"]').selectOption(action);
     await Promise.all([page.waitForURL(/;st=DONE/), page.locator('div.px[data-px="app"] input[type="submit"]').click()]);
     await waitRowClass(page, 'web2', cls);
     assert.match(await page.locator('div.banner').innerText(), /successfully/);
   }
-  assert.deepEqual(h.calls.map((c) => [c.server, c.action, c.actor.user]), [['web2', 'drain', 'admin'], ['web2', 'maint', 'admin'], ['web2', 'ready', 'admin']]);
+  assert.deepEqual(
+    h.events.filter((e) => e.startsWith('Operator change')).map((e) => e.replace(/ \(via page, user admin, src 127\.0\.0\.1\)\.$/, '')),
+    ['Operator change: server app/web2 drain', 'Operator change: server app/web2 maint', 'Operator change: server app/web2 ready'],
+  );
 
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'stats-page.png'), fullPage: true });
 
   // dark theme follows the system setting
   await page.emulateMedia({ colorScheme: 'dark' });
-  const bg = await page.locator('tr[data-sv="web2"]').evaluate((el) => getComputedStyle(el).backgroundColor);
-  assert.equal(bg, 'rgb(22, 89, 0)');
+  const bg = (sv: string) => page.locator(`tr[data-sv="${sv}"]`).evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(await bg('web1'), 'rgb(118, 0, 0)');
+  assert.equal(await bg('web2'), 'rgb(108, 108, 0)');
+  await page.emulateMedia({ colorScheme: 'light' });
+  assert.equal(await bg('web1'), 'rgb(255, 144, 144)');
+  await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: path.join(ARTIFACTS, 'stats-page-dark.png'), fullPage: true });
 
   // phone width: the page itself does not scroll sideways, tables scroll in their own box

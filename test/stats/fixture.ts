@@ -1,33 +1,12 @@
 // Runtimes built by hand from config text for renderer tests (no sockets, time as a number).
 
 import { parseConfig } from '../../src/config/parser.js';
-import type { ServerConfig } from '../../src/config/model.js';
-import { Runtime } from '../../src/core/runtime.js';
-import { Proxy } from '../../src/core/proxy.js';
-import { Server } from '../../src/core/server.js';
-import type { Actor, Control, ServerAction } from '../../src/control/commands.js';
-import { AdminFlag, OpState, type CheckState, type ServerState } from '../../src/core/server-state-types.js';
+import { buildRuntime } from '../../src/core/build.js';
+import { applyServerEvent } from '../../src/core/apply.js';
+import { isMaint } from '../../src/core/server-state.js';
+import type { Runtime } from '../../src/core/runtime.js';
 
-function check(configured: boolean, rise: number, fall: number): CheckState {
-  return { configured, enabled: configured, running: false, health: configured ? rise + fall - 1 : 0, rise, fall, status: 'L4OK', durationMs: 0, desc: '' };
-}
-
-export function initialState(sc: ServerConfig, nowMs: number): ServerState {
-  return {
-    admin: sc.disabled ? AdminFlag.FMAINT | AdminFlag.CMAINT : 0,
-    op: sc.disabled ? OpState.STOPPED : OpState.RUNNING,
-    check: check(sc.check, sc.rise, sc.fall),
-    agent: check(sc.agentCheck, 1, 1),
-    weight: sc.weight,
-    initialWeight: sc.weight,
-    weightSetByOperator: false,
-    chkfail: 0,
-    chkdown: 0,
-    lastChangeMs: nowMs,
-    downtimeMs: 0,
-  };
-}
-
+/** The runtime of a config after every checked server passed its first L4 check. */
 export function runtimeFrom(cfg: string, nowMs: number): Runtime {
   const r = parseConfig([{ file: 'test.cfg', text: cfg }], {
     env: {},
@@ -37,11 +16,12 @@ export function runtimeFrom(cfg: string, nowMs: number): Runtime {
     defaultMaxconn: 9984,
   });
   if (!r.config) throw new Error(`config failed: ${JSON.stringify(r.diagnostics.list)}`);
-  const rt = new Runtime(r.config, nowMs);
-  for (const pc of r.config.proxies) {
-    const px = new Proxy(pc, nowMs);
-    for (const sc of pc.servers) px.addServer(new Server(sc, px, initialState(sc, nowMs)));
-    rt.addProxy(px);
+  const rt = buildRuntime(r.config, nowMs);
+  for (const px of rt.proxies) {
+    for (const s of px.servers) {
+      if (!s.state.check.configured || s.tracked || isMaint(s.state)) continue;
+      applyServerEvent(s, { type: 'check', outcome: 'pass', result: { status: 'L4OK', desc: '', durationMs: 0 } }, nowMs);
+    }
   }
   return rt;
 }
@@ -107,38 +87,3 @@ listen stats2
     stats show-legends
 `;
 
-export interface Call {
-  server: string;
-  action: ServerAction;
-  actor: Actor;
-}
-
-/** Records calls; drain/maint/ready flip the admin flags so outputs can show them. */
-export function recordingControl(calls: Call[]): Control {
-  const no = () => ({ ok: false as const, message: 'not used' });
-  const control = {
-    serverAction(server: Server, action: ServerAction, actor: Actor) {
-      calls.push({ server: server.name, action, actor });
-      if (action === 'drain') server.state.admin |= AdminFlag.FDRAIN;
-      if (action === 'maint') {
-        server.state.admin |= AdminFlag.FMAINT;
-        server.state.op = OpState.STOPPED;
-      }
-      if (action === 'ready') {
-        server.state.admin = 0;
-        server.state.op = OpState.RUNNING;
-      }
-      const agentAction = ['dagent', 'eagent', 'arunn', 'adown'].includes(action);
-      return { ok: true as const, applied: !agentAction || server.state.agent.configured };
-    },
-    setWeight: no,
-    setMaxconn: no,
-    setAddress: no,
-    setCheckPort: no,
-    setFrontendMaxconn: no,
-    setGlobalMaxconn: no,
-    setFrontendEnabled: no,
-    clearCounters: no,
-  };
-  return control;
-}

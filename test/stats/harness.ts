@@ -6,20 +6,21 @@ import type { AddressInfo } from 'node:net';
 import type { Runtime } from '../../src/core/runtime.js';
 import type { Logger } from '../../src/log/logger.js';
 import { createStatsRouter } from '../../src/stats/router.js';
-import { recordingControl, runtimeFrom, type Call } from './fixture.js';
+import { runtimeFrom } from './fixture.js';
 
 export interface Harness {
   rt: Runtime;
-  calls: Call[];
+  /** Process log lines (the control's audit trail). */
+  events: string[];
   port: number;
   close(): Promise<void>;
 }
 
 export async function serveStats(cfg: string): Promise<Harness> {
   const rt = runtimeFrom(cfg, Date.now());
-  const calls: Call[] = [];
-  const log: Logger = { event: () => {}, access: () => {} };
-  const router = createStatsRouter(rt, log, () => recordingControl(calls));
+  const events: string[] = [];
+  const log: Logger = { event: (_l, m) => events.push(m), access: () => {} };
+  const router = createStatsRouter(rt, log);
   const px = rt.proxies.find((p) => p.config.stats?.enabled)!;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -54,7 +55,7 @@ export async function serveStats(cfg: string): Promise<Harness> {
   const port = (server.address() as AddressInfo).port;
   return {
     rt,
-    calls,
+    events,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -5,13 +5,13 @@ import { groupDigits, humanDuration } from '../../src/stats/format.js';
 import type { AppletResponse } from '../../src/proxy/applet.js';
 import type { Logger } from '../../src/log/logger.js';
 import { AdminFlag, OpState } from '../../src/core/server-state-types.js';
-import { MIXED, SEED, recordingControl, runtimeFrom } from './fixture.js';
+import { MIXED, SEED, runtimeFrom } from './fixture.js';
 
 const log: Logger = { event: () => {}, access: () => {} };
 
 async function get(cfg: string, target: string, headers: Record<string, string> = {}, pxName = 'stats') {
   const rt = runtimeFrom(cfg, Date.now() - 3_000);
-  const router = createStatsRouter(rt, log, () => recordingControl([]));
+  const router = createStatsRouter(rt, log);
   const px = rt.proxies.find((p) => p.name === pxName)!;
   const r = (await router.route(px, 'GET', target)!({
     method: 'GET', target, httpVersion: '1.1', header: (n) => headers[n], body: Buffer.alloc(0), src: '127.0.0.1', srcPort: 1, secure: false,
@@ -51,7 +51,7 @@ test('row classes: backup, no check, MAINT, DRAIN, going down', async () => {
   web1!.state.admin |= AdminFlag.FDRAIN;
   Object.assign(web2!.state, { op: OpState.RUNNING });
   web2!.state.check.health = 3;
-  const router = createStatsRouter(seed, log, () => recordingControl([]));
+  const router = createStatsRouter(seed, log);
   const stats = seed.proxies.find((p) => p.name === 'stats')!;
   const r = (await router.route(stats, 'GET', '/stats')!({
     method: 'GET', target: '/stats', httpVersion: '1.1', header: (n) => (AUTH as Record<string, string>)[n], body: Buffer.alloc(0), src: '127.0.0.1', srcPort: 1, secure: false,

@@ -5,17 +5,17 @@ import { createStatsRouter } from '../../src/stats/router.js';
 import type { AppletRequest, AppletResponse } from '../../src/proxy/applet.js';
 import type { Runtime } from '../../src/core/runtime.js';
 import type { Logger } from '../../src/log/logger.js';
-import { SEED, recordingControl, runtimeFrom, type Call } from './fixture.js';
+import { SEED, runtimeFrom } from './fixture.js';
+import { csvStatus } from './seed.js';
 import { shaCrypt } from '../../src/acl/password.js';
 
 const BASIC = 'Basic ' + Buffer.from('admin:admin888').toString('base64');
-const events: string[] = [];
-const log: Logger = { event: (_l, m) => events.push(m), access: () => {} };
 
 function setup(cfg = SEED) {
   const rt: Runtime = runtimeFrom(cfg, Date.now());
-  const calls: Call[] = [];
-  const router = createStatsRouter(rt, log, () => recordingControl(calls));
+  const events: string[] = [];
+  const log: Logger = { event: (_l, m) => events.push(m), access: () => {} };
+  const router = createStatsRouter(rt, log);
   const stats = rt.proxies.find((p) => p.name === 'stats')!;
   async function send(method: string, target: string, opts: { headers?: Record<string, string>; body?: string; src?: string } = {}): Promise<AppletResponse | undefined> {
     const applet = router.route(stats, method, target);
@@ -34,7 +34,9 @@ function setup(cfg = SEED) {
     return applet(req);
   }
   const auth = { authorization: BASIC };
-  return { rt, calls, send, auth };
+  const operatorChanges = () => events.filter((e) => e.startsWith('Operator change'));
+  const status = async (sv: string) => csvStatus(String((await send('GET', '/stats;csv', { headers: auth }))!.body), 'app', sv);
+  return { rt, events, operatorChanges, status, send, auth };
 }
 
 const header = (r: AppletResponse | undefined, name: string) => r?.headers.find(([k]) => k === name)?.[1];
@@ -87,7 +89,7 @@ test('formats and headers: csv, typed, json, schema, refresh', async () => {
 });
 
 test('admin POST: drain through control with who did it, 303 ;st=DONE', async () => {
-  const { send, auth, calls } = setup();
+  const { send, auth, operatorChanges, status } = setup();
   const r = (await send('POST', '/stats', { headers: auth, body: 's=web1&action=drain&b=app' }))!;
   assert.equal(r.status, 303);
   assert.deepEqual(r.headers, [
@@ -96,9 +98,11 @@ test('admin POST: drain through control with who did it, 303 ;st=DONE', async ()
     ['content-length', '0'],
     ['location', '/stats;st=DONE'],
   ]);
-  assert.deepEqual(calls, [{ server: 'web1', action: 'drain', actor: { via: 'page', user: 'admin', src: '127.0.0.1' } }]);
-  const csv = String((await send('GET', '/stats;csv', { headers: auth }))!.body);
-  assert.match(csv, /^app,web1,(?:[^,]*,){15}DRAIN,/m);
+  assert.deepEqual(operatorChanges(), ['Operator change: server app/web1 drain (via page, user admin, src 127.0.0.1).']);
+  assert.equal(await status('web1'), 'DRAIN');
+  // draining again changes nothing, yet HAProxy reports the action as done
+  assert.equal(header(await send('POST', '/stats', { headers: auth, body: 's=web1&action=drain&b=app' }), 'location'), '/stats;st=DONE');
+  assert.equal(await status('web2'), 'UP');
 });
 
 test('admin POST result codes as HAProxy 2.6', async () => {
@@ -123,10 +127,11 @@ test('admin POST result codes as HAProxy 2.6', async () => {
 });
 
 test('stats admin if { src 10.0.0.0/8 }: POST from 127.0.0.1 is DENY and changes nothing; page has no form', async () => {
-  const { send, auth, calls } = setup(SEED.replace('stats admin if TRUE', 'stats admin if { src 10.0.0.0/8 }'));
+  const { send, auth, operatorChanges, status } = setup(SEED.replace('stats admin if TRUE', 'stats admin if { src 10.0.0.0/8 }'));
   const r = await send('POST', '/stats', { headers: auth, body: 's=web1&action=drain&b=app' });
   assert.equal(header(r, 'location'), '/stats;st=DENY');
-  assert.deepEqual(calls, []);
+  assert.deepEqual(operatorChanges(), []);
+  assert.equal(await status('web1'), 'UP');
   const page = String((await send('GET', '/stats', { headers: auth }))!.body);
   assert.doesNotMatch(page, /name="action"/);
   assert.doesNotMatch(page, /type="checkbox" name="s"/);
@@ -135,16 +140,19 @@ test('stats admin if { src 10.0.0.0/8 }: POST from 127.0.0.1 is DENY and changes
 });
 
 test('cross-site admin POSTs are refused; curl-style and same-origin ones pass', async () => {
-  const { send, auth, calls } = setup();
+  const { send, auth, operatorChanges, status } = setup();
   const body = 's=web1&action=drain&b=app';
   assert.equal((await send('POST', '/stats', { headers: { ...auth, origin: 'http://evil.example' }, body }))!.status, 403);
   assert.equal((await send('POST', '/stats', { headers: { ...auth, origin: 'null' }, body }))!.status, 403);
   assert.equal((await send('POST', '/stats', { headers: { ...auth, referer: 'http://evil.example/x' }, body }))!.status, 403);
   assert.equal((await send('POST', '/stats', { headers: { ...auth, 'sec-fetch-site': 'cross-site' }, body }))!.status, 403);
-  assert.equal(calls.length, 0);
+  assert.deepEqual(operatorChanges(), []);
+  assert.equal(await status('web1'), 'UP');
   assert.equal((await send('POST', '/stats', { headers: { ...auth, origin: 'http://127.0.0.1:8404', 'sec-fetch-site': 'same-origin' }, body }))!.status, 303);
-  assert.equal((await send('POST', '/stats', { headers: auth, body }))!.status, 303);
-  assert.equal(calls.length, 2);
+  assert.equal(await status('web1'), 'DRAIN');
+  assert.equal((await send('POST', '/stats', { headers: auth, body: 's=web1&action=maint&b=app' }))!.status, 303);
+  assert.equal(await status('web1'), 'MAINT');
+  assert.equal(operatorChanges().length, 2);
 });
 
 test('HTML page: admin form as HAProxy posts it, escaping, security headers, banner', async () => {
