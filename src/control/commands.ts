@@ -3,6 +3,7 @@
 
 import { applyServerEvent, killSessions } from '../core/apply.js';
 import type { Proxy } from '../core/proxy.js';
+import { dispatchQueues } from '../core/queue.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Server } from '../core/server.js';
 import type { ServerEvent } from '../core/server-state.js';
@@ -128,6 +129,7 @@ export function createControl(runtime: Runtime, log: Logger): Control {
       if (!Number.isInteger(maxconn) || maxconn < 0) return fail('Invalid value.');
       server.maxconn = maxconn;
       server.proxy.balancer?.update(Date.now());
+      dispatchQueues(server.proxy);
       audit(`server ${serverName(server)} maxconn ${maxconn}`, actor);
       return ok(true);
     },

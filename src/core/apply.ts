@@ -4,6 +4,7 @@
 
 import type { Logger } from '../log/logger.js';
 import type { Proxy } from './proxy.js';
+import { dispatchQueues } from './queue.js';
 import type { Server } from './server.js';
 import {
   TRACKED_REASON, effectiveWeight, isDrain, isMaint, isUp, transition,
@@ -86,6 +87,8 @@ function applyInner(server: Server, event: ServerEvent, nowMs: number, log: Logg
   }
   if (rebalance) {
     server.proxy.balancer?.update(nowMs);
+    // Capacity may have appeared: queued requests get it before new ones.
+    dispatchQueues(server.proxy);
     pending.push(() => updateBackendState(server.proxy, nowMs, log));
   }
   if (changed) {
