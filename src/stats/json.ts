@@ -2,6 +2,7 @@
 // `show stat typed` (one line per non-empty field), and `;json-schema` / `show schema json`.
 
 import { STAT_FIELDS, fieldTags, tagNames, type FieldType } from './fields.js';
+import { fieldDesc } from './field-desc.js';
 import { selectRows, type SelectOptions } from './select.js';
 import type { Snapshot, StatRow } from './snapshot.js';
 
@@ -13,15 +14,16 @@ export interface JsonField {
   processNum: number;
   tags: { origin: string; nature: string; scope: string };
   value: { type: FieldType; value: number | string };
+  desc?: string;
 }
 
-export function rowToJson(row: StatRow): JsonField[] {
+export function rowToJson(row: StatRow, withDesc = false): JsonField[] {
   const out: JsonField[] = [];
   for (let pos = 0; pos < STAT_FIELDS.length; pos++) {
     const v = row.values[pos];
     if (v === undefined) continue;
     const fd = STAT_FIELDS[pos]!;
-    out.push({
+    const item: JsonField = {
       objType: row.objType,
       proxyId: row.iid,
       id: row.sid,
@@ -29,14 +31,16 @@ export function rowToJson(row: StatRow): JsonField[] {
       processNum: 1,
       tags: tagNames(fieldTags(fd, row.objType)),
       value: { type: fd.type, value: fd.type === 'str' ? String(v) : Number(v) },
-    });
+    };
+    if (withDesc) item.desc = fieldDesc(fd.name);
+    out.push(item);
   }
   return out;
 }
 
 /** The `;json` body: a JSON array of per-object arrays, newline-terminated. */
-export function renderJson(snap: Snapshot, opts: SelectOptions = {}): string {
-  return JSON.stringify(selectRows(snap, opts).map(rowToJson)) + '\n';
+export function renderJson(snap: Snapshot, opts: SelectOptions = {}, withDesc = false): string {
+  return JSON.stringify(selectRows(snap, opts).map((r) => rowToJson(r, withDesc))) + '\n';
 }
 
 const TYPE_LETTER: Record<string, string> = { Frontend: 'F', Backend: 'B', Server: 'S', Listener: 'L' };
@@ -51,7 +55,7 @@ export function renderTyped(snap: Snapshot, opts: SelectOptions = {}, withDesc =
       if (v === undefined) continue;
       const fd = STAT_FIELDS[pos]!;
       out += `${t}.${row.iid}.${row.sid}.${pos}.${fd.name}.1:${fieldTags(fd, row.objType)}:${fd.type}:${v}`;
-      out += withDesc ? `:"${fd.name}"\n` : '\n';
+      out += withDesc ? `:"${fieldDesc(fd.name)}"\n` : '\n';
     }
   }
   return out;

@@ -59,3 +59,13 @@ test('show info: same field names in the same order', () => {
   const json = JSON.parse(renderInfoJson(snap, 3)) as { field: { name: string } }[];
   assert.equal(json[6]!.field.name, 'Pid');
 });
+
+test('desc variants: typed lines end with the quoted description, JSON items carry desc', () => {
+  const snap = seedSnapshot();
+  const typed = renderTyped(snap, { typeMask: 4 }, true).split('\n').filter(Boolean);
+  assert.ok(typed.every((l) => /:"[^"]+"$/.test(l)));
+  assert.match(typed.find((l) => l.includes('.17.status.'))!, /^S\.3\.1\.17\.status\.1:SGP:str:UP:"Operational status"$/);
+  const json = JSON.parse(renderJson(snap, { typeMask: 4 }, true)) as { desc?: string }[][];
+  assert.ok(json.flat().every((i) => typeof i.desc === 'string' && i.desc.length > 0));
+  assert.ok((JSON.parse(renderJson(snap)) as { desc?: string }[][]).flat().every((i) => i.desc === undefined));
+});
