@@ -128,6 +128,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
       }
       if (SECTIONS.has(kw)) {
         if (kw === 'global') {
+          if (words.length > 1) diags.alert(`${at(where)}'global' cannot handle unexpected argument '${words[1]}'.`, where);
           section = { kind: 'global' };
           continue;
         }
@@ -138,6 +139,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
             section = { kind: 'none' };
             continue;
           }
+          if (words.length > 2) diags.alert(`${at(where)}'userlist' cannot handle unexpected argument '${words[2]}'.`, where);
           const list: Userlist = userlists[name] ?? { name, users: [], groups: {} };
           userlists[name] = list;
           section = { kind: 'userlist', list };
@@ -176,7 +178,9 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           continue;
         }
         // `listen name addr:port` is the pre-1.5 syntax; HAProxy refuses it and the whole section.
-        if (kw !== 'defaults' && words.length > 2 && fromIdx !== 2) {
+        const extra = fromIdx === 2 ? 4 : 2;
+        if (kw !== 'defaults' && words.length > extra) {
+          if (fromIdx === 2) diags.alert(`${at(where)}'${kw}' cannot handle unexpected argument '${words[extra]}'.`, where);
           if (kw !== 'backend') diags.alert(`${at(where)}please use the 'bind' keyword for listening addresses.`, where);
           section = { kind: 'invalid' };
           continue;
