@@ -1,0 +1,110 @@
+// The same checks run by Debian's HAProxy 2.6 and by Switchyard's scheduler against the same
+// real servers must produce the same state-change log lines (check durations normalised).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import http from 'node:http';
+import { startChecks } from '../../src/checks/scheduler.js';
+import { freePorts } from '../helpers/ports.js';
+import { writeConfig } from '../helpers/switchyard.js';
+import { recordingLog, runtimeFrom } from '../core/fixture.js';
+
+const HAPROXY = '/usr/sbin/haproxy';
+
+async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const norm = (line: string): string => line.replace(/check duration: \d+ms/, 'check duration: Nms');
+
+/** A TCP server that answers `reply` (or nothing) and closes, ignoring resets from probes. */
+function replying(reply = ''): net.Server {
+  return net.createServer((s) => {
+    s.on('error', () => {});
+    s.end(reply);
+  });
+}
+
+function listen(srv: net.Server, port: number): Promise<net.Server> {
+  return new Promise((resolve) => srv.listen(port, '127.0.0.1', () => resolve(srv)));
+}
+
+function close(srv: net.Server): Promise<void> {
+  (srv as http.Server).closeAllConnections?.();
+  return new Promise((resolve) => srv.close(() => resolve()));
+}
+
+async function scenario(ports: number[], run: (cfg: string) => Promise<{ lines: () => string[]; stop: () => Promise<void> }>): Promise<string[]> {
+  const [pa, pb, pc, pAgent, pFe] = ports;
+  const cfg = `global
+  log stderr local0
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+backend a
+  server web1 127.0.0.1:${pa} check inter 100 rise 2 fall 2
+backend b
+  option httpchk GET /
+  server web2 127.0.0.1:${pb} check inter 100 rise 2 fall 2
+backend c
+  server web3 127.0.0.1:${pc} check inter 100 agent-check agent-port ${pAgent} agent-inter 100
+frontend fe
+  bind 127.0.0.1:${pFe}
+  default_backend a
+`;
+  const s500 = await listen(http.createServer((_q, r) => r.writeHead(500).end()), pb!);
+  const sc = await listen(replying(), pc!);
+  const agent = await listen(replying('drain\n'), pAgent!);
+  const inst = await run(cfg);
+  let sa: net.Server | undefined;
+  try {
+    const has = (re: RegExp): boolean => inst.lines().some((l) => re.test(l));
+    await until(() => has(/web1 is DOWN/) && has(/web2 is DOWN/) && has(/web3 enters drain/), 'first changes');
+    sa = await listen(replying(), pa!);
+    await until(() => has(/web1 is UP/), 'web1 UP');
+  } finally {
+    await inst.stop();
+    await Promise.all([s500, sc, agent, ...(sa ? [sa] : [])].map(close));
+  }
+  return inst.lines().filter((l) => /Server|backend '/.test(l)).map(norm);
+}
+
+test('state-change log lines match Debian HAProxy 2.6 for L4CON, L7STS, agent drain and recovery', async () => {
+  const ports = await freePorts(5);
+  const theirs = await scenario(ports, async (cfg) => {
+    const { cfgPath } = writeConfig(cfg);
+    const proc = spawn(HAPROXY, ['-db', '-f', cfgPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((r) => proc.on('exit', r));
+    return {
+      lines: () => out.split('\n').map((l) => /(?:Server|Backup Server|backend) .*|Health check.*/.exec(l)?.[0] ?? '').filter(Boolean),
+      async stop() {
+        proc.kill('SIGKILL');
+        await exited;
+      },
+    };
+  });
+  const ours = await scenario(ports, async (cfg) => {
+    const rt = runtimeFrom(cfg);
+    const log = recordingLog();
+    const checks = startChecks(rt, log);
+    return {
+      lines: () => log.messages(),
+      async stop() {
+        checks.stop();
+      },
+    };
+  });
+  const sorted = (l: string[]): string[] => [...new Set(l)].sort();
+  assert.deepEqual(sorted(ours), sorted(theirs));
+});
