@@ -53,7 +53,7 @@ var KINDS = {
     if (f.check_status === undefined) return '';
     var code = f.check_code !== undefined ? '/' + esc(f.check_code) : '';
     var tip = esc(f.check_desc || '') + (f.last_chk ? ': ' + esc(f.last_chk) : '');
-    return '<u>' + esc(f.check_status) + code + ' in ' + esc(f.check_duration) + 'ms<div class="tips">' + tip + '</div></u>';
+    return '<u tabindex="0">' + esc(f.check_status) + code + ' in ' + esc(f.check_duration) + 'ms<div class="tips">' + tip + '</div></u>';
   }
 };
 function rowClass(f) {
@@ -111,24 +111,28 @@ Array.prototype.forEach.call(document.querySelectorAll('input.sy-all'), function
   });
 });
 function update(data) {
-  var seen = 0;
+  var seen = {}, unknown = false;
   data.forEach(function (obj) {
     var f = {};
     obj.forEach(function (it) { f[it.field.name] = it.value.value; });
-    var tr = rows[f.pxname + '/' + f.svname];
-    if (!tr) return;
-    seen++;
+    var key = f.pxname + '/' + f.svname;
+    var tr = rows[key];
+    if (!tr) { unknown = true; return; }
+    seen[key] = true;
     tr.setAttribute('data-status', f.status);
-    if (f.type === 2) { var cls = rowClass(f); if (tr.className !== cls) tr.className = cls; }
+    if (f.type === 2) { var cls = rowClass(f); if (tr.classList[0] !== cls) tr.className = cls; }
     Array.prototype.forEach.call(tr.querySelectorAll('td[data-k]'), function (td) {
       var html = KINDS[td.getAttribute('data-k')](f, td.getAttribute('data-f'));
-      if (td.innerHTML !== html) td.innerHTML = html;
+      // compare with what was last written: innerHTML reads back entities as characters
+      if (td.syHtml !== html) { td.innerHTML = html; td.syHtml = html; }
     });
   });
+  // with ;up or ;no-maint servers come and go: hide the ones that left, reload for newcomers
+  Object.keys(rows).forEach(function (key) { rows[key].classList.toggle('gone', !seen[key]); });
+  if (unknown) { location.reload(); return; }
   var stamp = document.getElementById('sy-updated');
   if (stamp) stamp.textContent = 'updated ' + new Date().toLocaleTimeString();
   applyFilter();
-  return seen;
 }
 var busy = false;
 function tick() {

@@ -63,7 +63,7 @@ function live(kind: string, f: string, html: string, cls = ''): Cell {
 const td = (html = '', attrs = ''): Cell => `<td${attrs ? ' ' + attrs : ''}>${html}</td>`;
 
 function tip(value: string, tips: string): string {
-  return `<u>${value}<div class="tips">${tips}</div></u>`;
+  return `<u tabindex="0">${value}<div class="tips">${tips}</div></u>`;
 }
 
 function sessionsTip(row: StatRow): string {

@@ -39,8 +39,9 @@ tr.titre th,.titre{background:#20d0d0;color:#000;font-weight:bold;text-align:cen
 .rls{letter-spacing:0.2em;margin-right:1px}
 u{text-decoration:none;position:relative;cursor:help;border-bottom:1px dotted currentColor}
 div.tips{display:none;position:absolute;z-index:10;left:0;top:1.4em;background:#ffffe0;color:#000;border:1px solid #888;padding:3px 6px;text-align:left;white-space:nowrap;font-size:11px;box-shadow:2px 2px 4px rgba(0,0,0,.3)}
-u:hover div.tips,u:focus div.tips{display:block}
+u:hover div.tips,u:focus div.tips,u:focus-within div.tips{display:block}
 div.actions{margin:4px 0}
+tr.gone{display:none}
 div.toolbar{margin:10px 0;display:flex;flex-wrap:wrap;gap:10px;align-items:center}
 div.toolbar input[type=search]{font-size:14px;padding:3px 6px;min-width:14em}
 span.stamp,span.who{color:#666}
