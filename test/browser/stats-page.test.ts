@@ -49,7 +49,10 @@ test('stats page in Chromium: live DOWN without reload, admin form, filter, them
   await waitRowClass(page, 'web1', 'active_down');
   assert.match(await page.locator('tr[data-sv="web1"] td[data-f="status"]').innerText(), /DOWN$/);
   assert.match(await page.locator('tr[data-sv="web1"] td[data-f="check_status"]').innerText(), /^L4CON/);
+  // an unchanged cell keeps its very element (an open tooltip stays open)
+  await page.locator('tr[data-sv="web2"] td[data-f="check_status"] u').evaluate((u) => ((u as unknown as { tag: number }).tag = 1));
   await page.waitForTimeout(2500); // longer than the 1 s Refresh header: the page must not reload
+  assert.equal(await page.locator('tr[data-sv="web2"] td[data-f="check_status"] u').evaluate((u) => (u as unknown as { tag?: number }).tag), 1);
   assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42);
   assert.ok(await page.locator('tr[data-sv="web2"] input[name="s"]').isChecked(), 'selection kept across updates');
 
