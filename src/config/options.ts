@@ -95,6 +95,8 @@ export function parseOption(words: string[], negate: boolean, where: SourceRef, 
   ctx.diags.alert(`${p}unknown option '${name}'.`, where);
 }
 
+const EXPECT_OPTIONS = new Set(['error-status', 'tout-status', 'ok-status', 'on-success', 'on-error', 'status-code', 'comment']);
+
 export function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {
   const p = at(where);
   const o = d.cfg.options;
@@ -127,6 +129,12 @@ export function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft,
     const value = words[i + 1];
     if (value === undefined) {
       ctx.diags.alert(`${p}'http-check expect' : '${kind}' expects a <pattern> as argument.`, where);
+      return;
+    }
+    const extra = words[i + 2];
+    // Options that may follow the pattern (error-status, tout-status, comment...) are parsed but not used.
+    if (extra !== undefined && !EXPECT_OPTIONS.has(extra)) {
+      ctx.diags.alert(`${p}'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '${extra}' as argument..`, where);
       return;
     }
     chk.expect = { negate, kind, value };
