@@ -94,13 +94,13 @@ export function startChecks(runtime: Runtime, log: Logger): CheckScheduler {
         const chk = server.proxy.config.options.httpchk;
         const p = chk ? await httpProbe(where, chk) : await tcpProbe(where);
         if (stopped) return;
-        applyServerEvent(server, { type: 'check', outcome: p.outcome, result: p.result }, Date.now(), log);
-        logHealth(server, t.kind, p.outcome, p.result, before);
+        applyServerEvent(server, { type: 'check', outcome: p.outcome, result: p.result }, Date.now(), log,
+          () => logHealth(server, t.kind, p.outcome, p.result, before));
       } else {
         const p = await agentProbe(where);
         if (stopped) return;
-        applyServerEvent(server, { type: 'agent', result: p.result, reply: p.reply }, Date.now(), log);
-        logHealth(server, t.kind, p.reply ? 'pass' : 'neutral', p.result, before);
+        applyServerEvent(server, { type: 'agent', result: p.result, reply: p.reply }, Date.now(), log,
+          () => logHealth(server, t.kind, p.reply ? 'pass' : 'neutral', p.result, before));
       }
     } finally {
       t.inFlight = false;

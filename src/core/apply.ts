@@ -29,8 +29,13 @@ export function changeMessage(server: Server, change: StateChange): string {
   const left = `${act} active and ${bck} backup servers left. ${server.sessions.size} sessions active, 0 requeued, 0 remaining in queue.`;
   const online = `${act} active and ${bck} backup servers online. 0 sessions requeued, 0 total in queue.`;
   // A tracker's change is worded `is DOWN via bk/srv.` rather than with a reason.
-  const why = (reason: string): string =>
-    reason === TRACKED_REASON && server.tracked ? ` via ${server.tracked.proxy.name}/${server.tracked.name}` : `, ${reason}`;
+  // With `option log-health-checks` the probe details went on the check's own line already.
+  const probeLogged = server.proxy.config.options.logHealthChecks;
+  const why = (reason: string): string => {
+    if (reason === TRACKED_REASON && server.tracked) return ` via ${server.tracked.proxy.name}/${server.tracked.name}`;
+    if (probeLogged && reason.startsWith('reason: ')) return '';
+    return `, ${reason}`;
+  };
   switch (change.kind) {
     case 'down': return `${who} is DOWN${why(change.reason)}. ${left}`;
     case 'up': return `${who} is UP${why(change.reason)}. ${online}`;
@@ -59,9 +64,11 @@ export function updateBackendState(proxy: Proxy, nowMs: number, log?: Logger): v
   }
 }
 
-export function applyServerEvent(server: Server, event: ServerEvent, nowMs: number, log?: Logger): Transition {
+/** `preface` runs once the state is applied, before the change lines (check result lines go first). */
+export function applyServerEvent(server: Server, event: ServerEvent, nowMs: number, log?: Logger, preface?: () => void): Transition {
   const pending: (() => void)[] = [];
   const t = applyInner(server, event, nowMs, log, pending);
+  preface?.();
   // Log once trackers have followed, so the server counts in every line are final.
   for (const write of pending) write();
   return t;
