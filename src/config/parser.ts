@@ -4,7 +4,7 @@ import { lexLine } from './lexer.js';
 import { Diagnostics, at, atTight } from './diagnostics.js';
 import type { Config, GlobalConfig, ProxyConfig, SourceRef, Userlist } from './model.js';
 import { NOT_IMPLEMENTED_GLOBAL_KEYWORDS, NOT_IMPLEMENTED_SECTIONS, notImplementedMessage } from './not-implemented.js';
-import { inheritDefaults, emptyProxy } from './proxy-defaults.js';
+import { inheritDefaults } from './proxy-defaults.js';
 import { parseProxyKeyword } from './proxy-keywords.js';
 import type { ProxyDraft } from './draft.js';
 import { parseGlobalKeyword, GLOBAL_KEYWORDS } from './global-keywords.js';
@@ -77,8 +77,8 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
   const firstBe = new Map<string, { kind: string; where: SourceRef }>();
 
   const newDraft = (kind: 'defaults' | ProxyConfig['section'], name: string, where: SourceRef, from: ProxyDraft | undefined): ProxyDraft => {
-    const cfg = kind === 'defaults' ? inheritDefaults('listen', name, where, from?.cfg) : inheritDefaults(kind, name, where, from?.cfg);
-    if (kind === 'defaults' && !from) Object.assign(cfg, emptyProxy('listen', name, where));
+    // A defaults section is held as a listen-shaped proxy so it can carry every setting.
+    const cfg = inheritDefaults(kind === 'defaults' ? 'listen' : kind, name, where, from?.cfg);
     return {
       cfg,
       isDefaults: kind === 'defaults',
