@@ -74,10 +74,11 @@ test('VTest-style config: fd@ listeners from the environment, second global, ${V
 
 test('-v / -vv read as HAProxy 2.6 for tools that parse them', () => {
   const v = run(['-v']);
-  assert.equal(v.status, 0);
+  assert.equal(v.status, 0, v.stderr);
   const first = v.stdout.split('\n')[0];
   assert.match(first, /^HAProxy version 2\.6\.\d+-switchyard-\S+ /);
   const vv = run(['-vv']);
+  assert.equal(vv.status, 0, vv.stderr);
   assert.match(vv.stdout, /^Feature list : /m);
   assert.match(vv.stdout, /TARGET {2}= /);
   assert.match(vv.stdout, /^Available services : /m);
