@@ -27,7 +27,7 @@ export function parseStatsKeyword(words: string[], where: SourceRef, d: ProxyDra
   switch (sub) {
     case 'admin': {
       if (d.isDefaults) {
-        alert(`${p}'stats admin' not allowed in 'defaults' section.`);
+        alert(`${atTight(where)}'stats admin' not allowed in 'defaults' section.`);
         return;
       }
       if (words[2] !== 'if' && words[2] !== 'unless') {
@@ -48,7 +48,7 @@ export function parseStatsKeyword(words: string[], where: SourceRef, d: ProxyDra
     }
     case 'http-request': {
       if (d.isDefaults) {
-        alert(`${p}'stats http-request' not allowed in 'defaults' section.`);
+        alert(`${atTight(where)}'stats' not allowed in 'defaults' section.`);
         return;
       }
       if (d.statsRuleWithoutCond) ctx.diags.warning(`${atTight(where)}previous 'stats' action has no condition attached, further entries are NOOP.`, where);
