@@ -7,25 +7,25 @@ import type { Proxy } from './proxy.js';
 import { dispatchQueues } from './queue.js';
 import type { Server } from './server.js';
 import {
-  TRACKED_REASON, effectiveWeight, isDrain, isMaint, isUp, transition,
+  TRACKED_REASON, effectiveWeight, transition,
   type ServerEvent, type StateChange, type Transition,
 } from './server-state.js';
 
 /** Servers taking load-balanced traffic now, split as HAProxy's log lines count them. */
-function onlineCounts(proxy: Proxy): { act: number; bck: number } {
+function onlineCounts(proxy: Proxy, nowMs: number): { act: number; bck: number } {
   let act = 0;
   let bck = 0;
   for (const s of proxy.servers) {
-    if (!isUp(s.state) || isMaint(s.state) || isDrain(s.state)) continue;
+    if (effectiveWeight(s.state, s.config.slowstart, nowMs) <= 0) continue;
     if (s.config.backup) bck++;
     else act++;
   }
   return { act, bck };
 }
 
-export function changeMessage(server: Server, change: StateChange): string {
+export function changeMessage(server: Server, change: StateChange, nowMs = Date.now()): string {
   const who = `${server.config.backup ? 'Backup Server' : 'Server'} ${server.proxy.name}/${server.name}`;
-  const { act, bck } = onlineCounts(server.proxy);
+  const { act, bck } = onlineCounts(server.proxy, nowMs);
   const left = `${act} active and ${bck} backup servers left. ${server.sessions.size} sessions active, 0 requeued, 0 remaining in queue.`;
   const online = `${act} active and ${bck} backup servers online. 0 sessions requeued, 0 total in queue.`;
   // A tracker's change is worded `is DOWN via bk/srv.` rather than with a reason.
@@ -40,10 +40,11 @@ export function changeMessage(server: Server, change: StateChange): string {
     case 'down': return `${who} is DOWN${why(change.reason)}. ${left}`;
     case 'up': return `${who} is UP${why(change.reason)}. ${online}`;
     case 'stopping': return `${who} is stopping${why(change.reason)}. ${online}`;
-    case 'drain': return `${who} enters drain state. ${online}`;
-    case 'leave-drain': return `${who} is UP (leaving forced drain).`;
-    case 'maint': return `${who} is going DOWN for maintenance. ${left}`;
-    case 'leave-maint': return `${who} is ${change.up ? 'UP' : 'DOWN'}/READY (leaving forced maintenance).`;
+    case 'drain': return `${who} enters drain state. ${change.up ? online : left}`;
+    case 'leave-drain': return `${who} is ${change.up ? 'UP' : 'DOWN'} (leaving forced drain).`;
+    case 'maint': return change.wasDown ? `${who} was DOWN and now enters maintenance.` : `${who} is going DOWN for maintenance. ${left}`;
+    case 'remains-drain': return `${who} remains in forced drain mode.`;
+    case 'leave-maint': return `${who} is ${change.up ? 'UP' : 'DOWN'}/${change.drain ? 'DRAIN' : 'READY'} (leaving forced maintenance).`;
   }
 }
 
@@ -89,7 +90,7 @@ function applyInner(server: Server, event: ServerEvent, nowMs: number, log: Logg
     else if (fx.kind === 'wake-checks') server.wakeChecks?.();
     else if (log) {
       const change = fx.change;
-      pending.push(() => log.event('warning', changeMessage(server, change)));
+      pending.push(() => log.event('warning', changeMessage(server, change, nowMs)));
     }
   }
   if (rebalance) {

@@ -44,8 +44,13 @@ export type ServerEvent =
 /** A state change worth a log line; the caller words it with server counts (see apply.ts). */
 export type StateChange =
   | { kind: 'down' | 'up' | 'stopping'; reason: string }
-  | { kind: 'drain' | 'leave-drain' | 'maint' }
-  | { kind: 'leave-maint'; up: boolean };
+  /** `up`: the server was taking traffic (HAProxy words the counts as `online`, else `left`). */
+  | { kind: 'drain'; up: boolean }
+  | { kind: 'leave-drain'; up: boolean }
+  | { kind: 'maint'; wasDown: boolean }
+  | { kind: 'leave-maint'; up: boolean; drain: boolean }
+  /** Said after any other change while the operator's drain stays set. */
+  | { kind: 'remains-drain' };
 
 export type Effect =
   | { kind: 'log'; change: StateChange }
@@ -229,10 +234,15 @@ function healthy(s: ServerState): boolean {
   return chkOk && agentOk;
 }
 
+function logOpChange(s: ServerState, change: StateChange, fx: Effect[]): void {
+  fx.push({ kind: 'log', change });
+  if (s.admin & AdminFlag.FDRAIN) fx.push({ kind: 'log', change: { kind: 'remains-drain' } });
+}
+
 function goDown(s: ServerState, reason: string, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
   if (s.op === OpState.STOPPED) return s;
   const next = withOp(s, OpState.STOPPED, now, ctx.slowstartMs);
-  if (!isMaint(s)) fx.push({ kind: 'log', change: { kind: 'down', reason } });
+  if (!isMaint(s)) logOpChange(s, { kind: 'down', reason }, fx);
   if (ctx.onMarkedDownShutdownSessions) fx.push({ kind: 'kill-sessions' });
   fx.push({ kind: 'balancer' });
   return next;
@@ -241,7 +251,7 @@ function goDown(s: ServerState, reason: string, now: number, ctx: TransitionCtx,
 function goUp(s: ServerState, op: OpState, reason: string, now: number, ctx: TransitionCtx, fx: Effect[]): ServerState {
   if (s.op === op || (op === OpState.RUNNING && s.op === OpState.STARTING)) return s;
   const next = withOp(s, op, now, ctx.slowstartMs);
-  if (!isMaint(s)) fx.push({ kind: 'log', change: { kind: op === OpState.STOPPING ? 'stopping' : 'up', reason } });
+  if (!isMaint(s)) logOpChange(s, { kind: op === OpState.STOPPING ? 'stopping' : 'up', reason }, fx);
   fx.push({ kind: 'balancer' });
   return next;
 }
@@ -301,38 +311,35 @@ function onAgent(s: ServerState, e: Extract<ServerEvent, { type: 'agent' }>, now
   return next;
 }
 
+/**
+ * Operator admin state, as HAProxy's CLI and page apply it: `maint` also clears a forced
+ * drain, `drain` also leaves forced maintenance, `ready` clears both (and the config MAINT).
+ */
 function onAdmin(
   s: ServerState, action: 'ready' | 'drain' | 'maint', now: number, ctx: TransitionCtx, fx: Effect[], byAgent = false,
 ): Transition {
-  if (action === 'drain') {
-    if (s.admin & AdminFlag.FDRAIN) return { state: s, effects: fx };
-    const next: ServerState = { ...s, admin: s.admin | AdminFlag.FDRAIN, lastChangeMs: now };
-    if (!isMaint(s) && isUp(s)) fx.push({ kind: 'log', change: { kind: 'drain' } });
-    fx.push({ kind: 'balancer' });
-    return { state: next, effects: fx };
-  }
-  if (action === 'maint') {
-    if (s.admin & AdminFlag.FMAINT) return { state: s, effects: fx };
-    let next: ServerState = { ...s, admin: s.admin | AdminFlag.FMAINT, lastChangeMs: now };
-    next.check = { ...next.check, running: false };
+  const leaving = action === 'maint' ? 0 : AdminFlag.CMAINT;
+  const set = action === 'maint' ? AdminFlag.FMAINT : action === 'drain' ? AdminFlag.FDRAIN : 0;
+  const admin = (s.admin & ~(AdminFlag.FMAINT | AdminFlag.FDRAIN | leaving)) | set;
+  if (admin === s.admin) return { state: s, effects: fx };
+  let next: ServerState = { ...s, admin, lastChangeMs: now };
+  const wasMaint = isMaint(s);
+  if (!wasMaint && isMaint(next)) {
+    // In MAINT the health counter reads 0 and probes stop; READY later restarts it at `rise`.
+    next.check = { ...next.check, running: false, health: 0 };
     next.agent = { ...next.agent, running: byAgent ? next.agent.running : false };
-    if (!isMaint(s)) fx.push({ kind: 'log', change: { kind: 'maint' } });
+    fx.push({ kind: 'log', change: { kind: 'maint', wasDown: s.op === OpState.STOPPED } });
     next = withOp(next, OpState.STOPPED, now, ctx.slowstartMs);
-    fx.push({ kind: 'balancer' });
-    return { state: next, effects: fx };
-  }
-  const clear = AdminFlag.FMAINT | AdminFlag.CMAINT | AdminFlag.FDRAIN;
-  if (!(s.admin & clear)) return { state: s, effects: fx };
-  let next: ServerState = { ...s, admin: s.admin & ~clear, lastChangeMs: now };
-  if (isMaint(s) && !isMaint(next)) {
+  } else if (wasMaint && !isMaint(next)) {
     // Leaving maintenance: on probation (health = rise) so the next check decides.
-    next.check = { ...next.check, health: next.check.rise };
+    if (checkActive(next.check)) next.check = { ...next.check, health: next.check.rise };
     const up = healthy(next);
     next = withOp(next, up ? OpState.RUNNING : OpState.STOPPED, now, ctx.slowstartMs);
-    fx.push({ kind: 'log', change: { kind: 'leave-maint', up } });
+    fx.push({ kind: 'log', change: { kind: 'leave-maint', up, drain: isDrain(next) } });
+    if (next.admin & AdminFlag.FDRAIN) fx.push({ kind: 'log', change: { kind: 'remains-drain' } });
     fx.push({ kind: 'wake-checks' });
-  } else if (isDrain(s) && !isDrain(next) && !isMaint(next) && isUp(next)) {
-    fx.push({ kind: 'log', change: { kind: 'leave-drain' } });
+  } else if (!isMaint(next) && isDrain(s) !== isDrain(next)) {
+    fx.push({ kind: 'log', change: { kind: isDrain(next) ? 'drain' : 'leave-drain', up: isUp(next) } });
   }
   fx.push({ kind: 'balancer' });
   return { state: next, effects: fx };

@@ -61,7 +61,7 @@ const TABLE: Record<string, string[]> = {
   NOLB: ['UP', 'NOLB 2/3', 'NOLB', 'NOLB', 'NOLB', 'MAINT', 'UP', 'NOLB', 'DOWN', 'NOLB', 'NOLB', 'NOLB', 'NOLB', 'NOLB'],
   DRAIN: ['DRAIN', 'DRAIN 2/3', 'NOLB', 'UP', 'DRAIN', 'MAINT', 'DRAIN', 'NOLB', 'DOWN', 'DRAIN', 'DRAIN', 'DRAIN', 'DRAIN', 'DRAIN'],
   'DRAIN+DOWN': ['DOWN 1/2', 'DOWN', 'DOWN 1/2', 'DOWN', 'DOWN', 'MAINT', 'DRAIN', 'NOLB', 'DOWN', 'DOWN', 'DOWN', 'DOWN', 'DOWN', 'DOWN'],
-  MAINT: ['MAINT', 'MAINT', 'MAINT', 'UP 1/3', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT'],
+  MAINT: ['MAINT', 'MAINT', 'MAINT', 'UP 1/3', 'DRAIN 1/3', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT', 'MAINT'],
   'no check': ['no check', 'no check', 'no check', 'no check', 'DRAIN', 'MAINT', 'no check', 'NOLB', 'DOWN', 'no check', 'UP', 'no check', 'no check', 'no check'],
   'forced DOWN, checks off': ['DOWN', 'DOWN', 'DOWN', 'DOWN', 'DOWN', 'MAINT', 'no check', 'NOLB', 'DOWN', 'DOWN', 'DOWN', 'DOWN', 'DOWN', 'DOWN'],
 };
@@ -152,7 +152,7 @@ test('MAINT during a check in flight: the late result is dropped and checks are 
   assert.deepEqual(kinds(m.effects), ['log:maint', 'balancer']);
   const late = transition(s, EVENTS.fail!, T0 + 20, ctx).state;
   assert.equal(late.chkfail, 0);
-  assert.equal(late.check.health, 4);
+  assert.equal(late.check.health, 0);
   assert.equal(transition(s, EVENTS.start!, T0 + 30, ctx).state.check.running, false);
 });
 
