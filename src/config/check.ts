@@ -1,5 +1,5 @@
 // `switchyard -c`: output and exit codes like `haproxy -c`.
-import { loadConfig } from './load.js';
+import { loadConfig, ZERO_WARNING_ABORT } from './load.js';
 import type { Diagnostic } from './model.js';
 import { VERSION } from '../cli/version.js';
 import { lexLine } from './lexer.js';
@@ -28,18 +28,19 @@ export function runCheck(files: string[], opts: CheckOptions): number {
   const out = opts.out ?? ((t: string) => void process.stdout.write(t));
   const err = opts.err ?? ((t: string) => void process.stderr.write(t));
   const quiet = opts.quiet;
-  const { config, diagnostics, hasListener, aborted } = loadConfig(files, opts.env ?? process.env);
+  const { diagnostics, hasListener, aborted } = loadConfig(files, opts.env ?? process.env);
   const lines = [...diagnostics];
   const hasAlert = lines.some((d) => d.severity === 'alert');
   const warnings = lines.some((d) => d.severity === 'warning');
   const addrFailure = lines.some((d) => d.message === 'Failed to initialize server(s) addr.');
   const missingFile = lines.some((d) => d.message.startsWith('Cannot open configuration file/directory'));
+  const zeroWarningAbort = lines.some((d) => d.message === ZERO_WARNING_ABORT);
   let rc = 0;
   if (hasAlert) {
-    if (!addrFailure && !missingFile && !aborted) lines.push({ severity: 'alert', message: 'Fatal errors found in configuration.' });
+    if (!addrFailure && !missingFile && !aborted && !zeroWarningAbort) lines.push({ severity: 'alert', message: 'Fatal errors found in configuration.' });
     rc = 1;
-  } else if (warnings && (config?.global.zeroWarning || opts.zeroWarning)) {
-    lines.push({ severity: 'alert', message: "Some warnings were found and 'zero-warning' is set. Aborting." });
+  } else if (warnings && opts.zeroWarning) {
+    lines.push({ severity: 'alert', message: ZERO_WARNING_ABORT });
     rc = 1;
   }
   if (!quiet) {

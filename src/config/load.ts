@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Config, Diagnostic } from './model.js';
 import { parseConfig, type SourceFile } from './parser.js';
 
+export const ZERO_WARNING_ABORT = "Some warnings were found and 'zero-warning' is set. Aborting.";
+
 export interface LoadResult {
   config?: Config; // undefined when there are alerts
   diagnostics: Diagnostic[];
@@ -67,6 +69,11 @@ export function loadConfig(paths: string[], env: NodeJS.ProcessEnv = process.env
   const r = parseConfig(sources, { env, readPatternFile, resolveHost: resolveHostSync, hostname: hostname(), defaultMaxconn: defaultMaxconn() });
   const list = r.diagnostics.list;
   if (r.config) list.push(...serverStateFileChecks(r.config));
+  // `zero-warning` makes any warning fatal, for running as well as for -c.
+  if (r.config?.global.zeroWarning && list.some((d) => d.severity === 'warning')) {
+    list.push({ severity: 'alert', message: ZERO_WARNING_ABORT });
+    return { diagnostics: list, hasListener: r.hasListener, aborted: r.diagnostics.aborted };
+  }
   return { config: r.config, diagnostics: list, hasListener: r.hasListener, aborted: r.diagnostics.aborted };
 }
 

@@ -205,3 +205,9 @@ test('proxy and server ids follow HAProxy 2.6 (values read from its stats CSV on
     ['stats', 5, []],
   ]);
 });
+
+test('zero-warning refuses the configuration for running too', () => {
+  const r = loadConfig([join(FIXTURES, 'zerowarn.cfg')], FIXTURE_ENV);
+  assert.equal(r.config, undefined);
+  assert.equal(r.diagnostics.at(-1)?.message, "Some warnings were found and 'zero-warning' is set. Aborting.");
+});
