@@ -166,6 +166,8 @@ export async function agentProbe(t: ProbeTarget): Promise<{ result: ProbeResult;
   const line = r.data.split('\n')[0]!.trim();
   const reply = parseAgentReply(line);
   if (!reply) return { result: { status: 'L7RSP', desc: line === '' ? 'Empty response' : 'Invalid response', durationMs: r.ms } };
-  const status = reply.health === 'down' ? 'L7STS' : reply.health === 'up' ? 'L7OK' : 'CHECKED';
-  return { result: { status, desc: `via agent : ${line}`, durationMs: r.ms }, reply };
+  const desc = `via agent : ${line}`;
+  // Up/down replies carry code 0 (shown as agent_code and in the log); others change no health.
+  if (!reply.health) return { result: { status: 'CHECKED', desc, durationMs: r.ms }, reply };
+  return { result: { status: reply.health === 'down' ? 'L7STS' : 'L7OK', code: 0, desc, durationMs: r.ms }, reply };
 }

@@ -71,7 +71,9 @@ export function startChecks(runtime: Runtime, log: Logger): CheckScheduler {
     }
   }
 
-  const paused = (t: Task): boolean => isMaint(t.server.state) || !checkActive(t.server.state[t.kind]);
+  // MAINT pauses health checks only: an agent may still answer `ready` to end it.
+  const paused = (t: Task): boolean =>
+    !checkActive(t.server.state[t.kind]) || (t.kind === 'check' && isMaint(t.server.state));
 
   const schedule = (t: Task, delayMs: number): void => {
     if (stopped) return;

@@ -298,7 +298,7 @@ function onAgent(s: ServerState, e: Extract<ServerEvent, { type: 'agent' }>, now
       fx.push({ kind: 'balancer' });
     }
   }
-  if (r.admin) next = onAdmin(next, r.admin, now, ctx, fx, true).state;
+  if (r.admin) next = onAdmin(next, r.admin, now, ctx, fx).state;
   if (r.health === 'down') {
     a.health = 0;
     next = goDown(next, probeReason(e.result), now, ctx, fx);
@@ -316,7 +316,7 @@ function onAgent(s: ServerState, e: Extract<ServerEvent, { type: 'agent' }>, now
  * drain, `drain` also leaves forced maintenance, `ready` clears both (and the config MAINT).
  */
 function onAdmin(
-  s: ServerState, action: 'ready' | 'drain' | 'maint', now: number, ctx: TransitionCtx, fx: Effect[], byAgent = false,
+  s: ServerState, action: 'ready' | 'drain' | 'maint', now: number, ctx: TransitionCtx, fx: Effect[],
 ): Transition {
   const leaving = action === 'maint' ? 0 : AdminFlag.CMAINT;
   const set = action === 'maint' ? AdminFlag.FMAINT : action === 'drain' ? AdminFlag.FDRAIN : 0;
@@ -327,7 +327,6 @@ function onAdmin(
   if (!wasMaint && isMaint(next)) {
     // In MAINT the health counter reads 0 and probes stop; READY later restarts it at `rise`.
     next.check = { ...next.check, running: false, health: 0 };
-    next.agent = { ...next.agent, running: byAgent ? next.agent.running : false };
     fx.push({ kind: 'log', change: { kind: 'maint', wasDown: s.op === OpState.STOPPED } });
     next = withOp(next, OpState.STOPPED, now, ctx.slowstartMs);
   } else if (wasMaint && !isMaint(next)) {
@@ -393,7 +392,7 @@ export function transition(state: ServerState, event: ServerEvent, nowMs: number
       if (!checkActive(s.check) || isMaint(s)) return { state: s, effects: fx };
       return { state: { ...s, check: { ...s.check, running: true } }, effects: fx };
     case 'agent-start':
-      if (!checkActive(s.agent) || isMaint(s)) return { state: s, effects: fx };
+      if (!checkActive(s.agent)) return { state: s, effects: fx };
       return { state: { ...s, agent: { ...s.agent, running: true } }, effects: fx };
     case 'check':
       return { state: onCheck(s, event, nowMs, ctx, fx), effects: fx };

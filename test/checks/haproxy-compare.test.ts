@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import http from 'node:http';
+import path from 'node:path';
 import { startChecks } from '../../src/checks/scheduler.js';
 import { freePorts } from '../helpers/ports.js';
 import { writeConfig } from '../helpers/switchyard.js';
@@ -13,9 +14,9 @@ import { recordingLog, runtimeFrom } from '../core/fixture.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -117,4 +118,64 @@ test('state-change log lines match Debian HAProxy 2.6 for L4CON, L7STS, agent dr
     return out;
   };
   assert.deepEqual(byBackend(ours), byBackend(theirs));
+});
+
+function cli(sock: string, cmd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const c = net.connect({ path: sock }, () => c.write(`${cmd}\n`));
+    c.setEncoding('utf8');
+    c.on('data', (d: string) => (out += d));
+    c.on('end', () => resolve(out));
+    c.on('error', reject);
+  });
+}
+
+test('agent replies leave the same op state, admin flags and weight as Debian HAProxy 2.6', async (t) => {
+  const [pSrv, pAgent] = await freePorts(2);
+  let reply = 'up';
+  let probes = 0;
+  const srv = await listen(replying(), pSrv!);
+  const agent = await listen(net.createServer((s) => {
+    s.on('error', () => {});
+    probes++;
+    s.end(`${reply}\n`);
+  }), pAgent!);
+  t.after(() => Promise.all([close(srv), close(agent)]));
+  const body = `defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+backend app
+  server web1 127.0.0.1:${pSrv} check inter 100 weight 10 agent-check agent-port ${pAgent} agent-inter 100
+  server web2 127.0.0.1:${pSrv}
+`;
+  const { dir } = writeConfig('');
+  const sock = path.join(dir, 'admin.sock');
+  const { cfgPath } = writeConfig(`global\n  stats socket ${sock} level admin\n${body}`);
+  const proc = spawn(HAPROXY, ['-db', '-f', cfgPath], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const exited = new Promise((r) => proc.on('exit', r));
+  t.after(async () => {
+    proc.kill('SIGKILL');
+    await exited;
+  });
+  const rt = runtimeFrom(body);
+  const checks = startChecks(rt, recordingLog());
+  t.after(() => checks.stop());
+  const web1 = rt.backend('app')!.serversByName.get('web1')!;
+  await until(async () => / web1 /.test(await cli(sock, 'show servers state app').catch(() => '')), 'haproxy socket');
+
+  for (const r of ['drain', '50%', 'down', 'up', 'maint', 'ready', 'up 30%', 'stopped', 'drain 100%', 'ready up', 'maint', 'up', 'ready']) {
+    reply = r;
+    // Both sides have read the new reply a few times (each polls the agent every 100 ms).
+    const seen = probes;
+    await until(() => probes >= seen + 6, `agent polled after '${r}'`);
+    const theirs = (await cli(sock, 'show servers state app')).split('\n').map((l) => l.split(' ')).find((f) => f[3] === 'web1')!;
+    assert.deepEqual(
+      { op: web1.state.op, admin: web1.state.admin, weight: web1.state.weight },
+      { op: Number(theirs[5]), admin: Number(theirs[6]), weight: Number(theirs[7]) },
+      `after agent reply '${r}'`,
+    );
+  }
 });
