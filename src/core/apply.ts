@@ -88,8 +88,12 @@ function applyInner(server: Server, event: ServerEvent, nowMs: number, log: Logg
     if (fx.kind === 'balancer') rebalance = true;
     else if (fx.kind === 'kill-sessions') killSessions(server, 'server marked down');
     else if (fx.kind === 'wake-checks') server.wakeChecks?.();
-    else if (log) {
+    else {
       const change = fx.change;
+      if (change.kind === 'up' && !server.config.backup && server.config.onMarkedUpShutdownBackupSessions) {
+        for (const b of server.proxy.servers) if (b.config.backup) killSessions(b, 'active server back up');
+      }
+      if (!log) continue;
       pending.push(() => log.event('warning', changeMessage(server, change, nowMs)));
     }
   }

@@ -3,11 +3,10 @@
 
 import type { Config } from '../config/model.js';
 import { createBalancer } from './balance/algorithms.js';
-import { updateBackendState } from './apply.js';
 import { Proxy } from './proxy.js';
 import { Runtime } from './runtime.js';
 import { Server } from './server.js';
-import { initialServerState, transition } from './server-state.js';
+import { effectiveWeight, initialServerState, transition } from './server-state.js';
 
 export function buildRuntime(config: Config, nowMs: number): Runtime {
   const runtime = new Runtime(config, nowMs);
@@ -54,7 +53,9 @@ export function buildRuntime(config: Config, nowMs: number): Runtime {
     if (!proxy.config.isBackend) continue;
     proxy.balancer = createBalancer(proxy);
     proxy.balancer.update(nowMs);
-    updateBackendState(proxy, nowMs);
+    // A backend built with no usable server is down from the start; that is no loss to count.
+    const usable = proxy.servers.some((s) => effectiveWeight(s.state, s.config.slowstart, nowMs) > 0);
+    if (proxy.servers.length > 0 && !usable) proxy.downSinceMs = nowMs;
   }
   return runtime;
 }

@@ -178,3 +178,17 @@ test('option log-health-checks logs each check result change', async (t) => {
   const line = log.messages().find((m) => m.startsWith('Health check for server'))!;
   assert.match(line, /^Health check for server app\/web1 failed, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms, status: 0\/2 DOWN\.$/);
 });
+
+test('check port and addr overrides: the probe goes to `port`, not the traffic port', async (t) => {
+  const [traffic, checkPort] = await freePorts(2);
+  const srv = await tcpServer(checkPort!);
+  t.after(() => close(srv));
+  const rt = runtimeFrom(`${BASE}backend app
+  server web1 127.0.0.1:${traffic} check port ${checkPort} addr 127.0.0.1 inter 50 rise 1 fall 1
+`);
+  const checks = startChecks(rt, recordingLog());
+  t.after(() => checks.stop());
+  const web1 = rt.backend('app')!.serversByName.get('web1')!;
+  await until(() => web1.state.check.status === 'L4OK', 'check on the check port');
+  assert.equal(web1.state.op, OpState.RUNNING);
+});
