@@ -112,8 +112,11 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
     }
     if (kw !== 'timeout') {
       warn(`${p}'${kw}' ignored because ${typeName} '${cfg.name}' has no ${missing} capability.${kw === 'maxconn' ? " Maybe you want 'fullconn' instead ?" : ''}`);
-      if (tooMany) tooManyArgs();
-      return;
+      // HAProxy still records backend switching rules here, and checks their targets later.
+      if (kw !== 'default_backend' && kw !== 'use_backend') {
+        if (tooMany) tooManyArgs();
+        return;
+      }
     }
   }
 

@@ -65,7 +65,8 @@ export function validateConfig(
     if (p.isFrontend && p.binds.length === 0) {
       diags.warning(`${p.section === 'listen' ? 'proxy' : p.section} '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
     }
-    if (p.isFrontend) {
+    {
+      // Checked on every proxy: HAProxy keeps these lines even where they have no effect.
       const refs: [string, string][] = [];
       if (p.defaultBackend !== undefined) refs.push(['default_backend', p.defaultBackend]);
       for (const u of p.useBackends) if (!u.backend.includes('%[')) refs.push(['use_backend', u.backend]);
@@ -80,7 +81,7 @@ export function validateConfig(
           continue;
         }
         // A tcp frontend may hand over to an http backend (upgrade); not the other way round.
-        if (p.mode === 'http' && be.mode === 'tcp' && what === 'default_backend') {
+        if (p.isFrontend && p.mode === 'http' && be.mode === 'tcp' && what === 'default_backend') {
           diags.alert(`${p.mode} ${typeOf(p)} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible ${be.mode} ${typeOf(be)} '${be.name}' (${be.where.file}:${be.where.line}) as its default backend (see 'mode').`);
         }
       }
