@@ -123,7 +123,7 @@ export function initialServerState(
 ): ServerState {
   const chk = (configured: boolean, rise: number, fall: number): CheckState => ({
     configured, enabled: configured, running: false, health: rise, rise, fall,
-    status: configured ? 'INI' : 'UNK', desc: '',
+    status: 'INI', desc: '',
   });
   const down = opts.disabled;
   return {
@@ -428,4 +428,39 @@ export function transition(state: ServerState, event: ServerEvent, nowMs: number
     case 'tracked':
       return { state: onTracked(s, event.ref, nowMs, ctx, fx), effects: fx };
   }
+}
+
+// ---- numeric forms for `show servers state` and the server-state file ----
+
+const STATUS_NUMBER: Record<CheckStatusCode, number> = {
+  UNK: 0, INI: 1, CHECKED: 3, HANA: 4, SOCKERR: 5, L4OK: 6, L4TOUT: 7, L4CON: 8, L6OK: 9, L6TOUT: 10,
+  L6RSP: 11, L7TOUT: 12, L7RSP: 13, L7OK: 15, L7OKC: 16, L7STS: 17, PROCERR: 18, PROCTOUT: 19, PROCOK: 20,
+};
+
+/** `srv_check_status`: HAProxy's number for a check status code. */
+export function checkStatusNumber(code: CheckStatusCode): number {
+  return STATUS_NUMBER[code];
+}
+
+/** `srv_check_result`: 0 unknown, 1 neutral, 2 failed, 3 passed, 4 conditionally passed. */
+export function checkResultNumber(code: CheckStatusCode): number {
+  switch (code) {
+    case 'UNK': case 'INI': return 0;
+    case 'CHECKED': return 1;
+    case 'L4OK': case 'L6OK': case 'L7OK': case 'PROCOK': return 3;
+    case 'L7OKC': return 4;
+    default: return 2;
+  }
+}
+
+/** `srv_check_state` / `srv_agent_state` bits: running, configured, enabled, paused (MAINT), agent. */
+export function checkStateMask(s: ServerState, which: 'check' | 'agent'): number {
+  const c = s[which];
+  if (!c.configured) return 0;
+  let mask = 0x02;
+  if (c.enabled) mask |= 0x04;
+  if (c.running) mask |= 0x01;
+  if (which === 'agent') mask |= 0x10;
+  else if (isMaint(s)) mask |= 0x08;
+  return mask;
 }

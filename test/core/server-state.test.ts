@@ -246,3 +246,13 @@ test('tracking copies MAINT as inherited and DOWN from the tracked server', () =
   const back = transition(d, { type: 'tracked', ref: STATES.UP! }, T0, ctx).state;
   assert.equal(serverStatusText(back, 'app/web1'), 'UP');
 });
+
+test('show servers state numbers: check state masks, status and result numbers as observed', async () => {
+  const { checkStateMask, checkStatusNumber, checkResultNumber } = await import('../../src/core/server-state.js');
+  assert.equal(checkStateMask(STATES.UP!, 'check'), 6);
+  assert.equal(checkStateMask(STATES.MAINT!, 'check'), 14);
+  assert.equal(checkStateMask(initialServerState({ check: false, agent: false, rise: 2, fall: 3, weight: 1, disabled: false }, T0), 'check'), 0);
+  assert.equal(checkStateMask(base(true), 'agent'), 22);
+  assert.deepEqual([checkStatusNumber('L4OK'), checkStatusNumber('L7STS'), checkStatusNumber('UNK')], [6, 17, 0]);
+  assert.deepEqual([checkResultNumber('L4OK'), checkResultNumber('L7STS'), checkResultNumber('L7OKC'), checkResultNumber('INI')], [3, 2, 4, 0]);
+});
