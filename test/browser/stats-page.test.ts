@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { OpState } from '../../src/core/server-state-types.js';
 import { SEED } from '../stats/fixture.js';
 import { serveStats } from '../stats/harness.js';
+import { seedOnFreePorts } from '../stats/seed.js';
 import { ARTIFACTS, launch } from './chromium.js';
 
 const CFG = SEED.replace('stats refresh 5s', 'stats refresh 1s');
@@ -100,5 +101,30 @@ test('stats page in Chromium: live DOWN without reload, admin form, filter, them
   assert.ok(overflow <= 1, `page overflows by ${overflow}px`);
   await page.screenshot({ path: path.join(ARTIFACTS, 'stats-page-phone.png'), fullPage: true });
 
+  assert.deepEqual(errors, []);
+});
+
+test('real health checks under the page: a stopped backend turns DOWN in place, and back UP', async (t) => {
+  const seed = await seedOnFreePorts((c) => c.replace(/check inter 2s rise 2 fall 3/g, 'check inter 300ms rise 2 fall 2').replace('stats refresh 5s', 'stats refresh 1s'));
+  t.after(() => seed.close());
+  const h = await serveStats(seed.cfg, { checks: true });
+  t.after(() => h.close());
+  const browser = await launch({ username: 'admin', password: 'admin888' });
+  t.after(() => browser.close());
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`http://127.0.0.1:${h.port}/stats`);
+  await waitRowClass(page, 'web1', 'active_up');
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+  await seed.web1.stop();
+  await waitRowClass(page, 'web1', 'active_down');
+  assert.match(await page.locator('tr[data-sv="web1"] td[data-f="check_status"]').innerText(), /^L4CON in \d+ms$/);
+  await seed.web1.start();
+  await waitRowClass(page, 'web1', 'active_up');
+  assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 1);
   assert.deepEqual(errors, []);
 });

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Runtime } from '../../src/core/runtime.js';
 import type { Logger } from '../../src/log/logger.js';
 import { createStatsRouter } from '../../src/stats/router.js';
+import { startChecks } from '../../src/checks/scheduler.js';
 import { runtimeFrom } from './fixture.js';
 
 export interface Harness {
@@ -16,11 +17,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function serveStats(cfg: string): Promise<Harness> {
+/** `checks`: run the real health-check scheduler against the configured servers. */
+export async function serveStats(cfg: string, opts: { checks?: boolean } = {}): Promise<Harness> {
   const rt = runtimeFrom(cfg, Date.now());
   const events: string[] = [];
   const log: Logger = { event: (_l, m) => events.push(m), access: () => {} };
   const router = createStatsRouter(rt, log);
+  const checks = opts.checks ? startChecks(rt, log) : undefined;
   const px = rt.proxies.find((p) => p.config.stats?.enabled)!;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -59,6 +62,7 @@ export async function serveStats(cfg: string): Promise<Harness> {
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        checks?.stop();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
