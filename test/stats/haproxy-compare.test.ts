@@ -1,4 +1,4 @@
-// Debian HAProxy 2.6 and our renderer on the same config: same rows, same columns, the same
+// Debian HAProxy 2.6 and our renderer with the real check scheduler, on the same config: same rows, same columns, the same
 // cells left empty, and the same state values (status, weights, check results, ids).
 
 import { test } from 'node:test';
@@ -29,7 +29,9 @@ function table(csv: string): { header: string[]; rows: Map<string, string[]> } {
   return { header: lines[0]!.slice(2).split(','), rows };
 }
 
-const SAME_VALUE = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'slim', 'check_status', 'check_desc', 'check_rise', 'check_fall', 'check_health', 'mode', 'uweight', 'qlimit', 'rate_lim'];
+const bothL7 = (csv: string) => ['web1', 'web2'].every((s) => new RegExp(`^app,${s},(?:[^,]*,){15}UP,(?:[^,]*,){18}L7OK,200,`, 'm').test(csv));
+
+const SAME_VALUE = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'slim', 'check_status', 'check_code', 'check_desc', 'last_chk', 'check_rise', 'check_fall', 'check_health', 'mode', 'uweight', 'qlimit', 'rate_lim'];
 
 test('same config under Debian haproxy and Switchyard: same CSV rows, columns and empty cells', async (t) => {
   const backends = await Promise.all(
@@ -56,6 +58,7 @@ frontend web
     default_backend app
 backend app
     balance roundrobin
+    option httpchk GET /
     server web1 127.0.0.1:${backends[0]} check inter 1s rise 2 fall 3
     server web2 127.0.0.1:${backends[1]} check inter 1s rise 2 fall 3 maxconn 50 maxqueue 7
 listen stats
@@ -78,14 +81,20 @@ listen stats
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     theirs = await getCsv(statsPort).catch(() => '');
-    if (/^app,web2,(?:[^,]*,){15}UP,(?:[^,]*,){18}L4OK,/m.test(theirs)) break;
+    if (bothL7(theirs)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.match(theirs, /^app,web1,/m, 'haproxy did not answer');
 
-  const ours = await serveStats(cfg);
+  const ours = await serveStats(cfg, { checks: true });
   t.after(() => ours.close());
-  const a = table(await getCsv(ours.port));
+  let oursCsv = '';
+  const oursDeadline = Date.now() + 20_000;
+  while (Date.now() < oursDeadline && !bothL7(oursCsv)) {
+    await new Promise((r) => setTimeout(r, 100));
+    oursCsv = await getCsv(ours.port);
+  }
+  const a = table(oursCsv);
   const b = table(theirs);
   assert.deepEqual(a.header, b.header);
   assert.deepEqual([...a.rows.keys()], [...b.rows.keys()]);
