@@ -34,6 +34,8 @@ export type ActionResult = { ok: true; applied: boolean; message?: string } | { 
 export interface Control {
   serverAction(server: Server, action: ServerAction, actor: Actor): ActionResult;
   /** `set server b/s weight 50` / `50%`: message texts as HAProxy's CLI. */
+  /** One action on every server of a backend (e.g. drain a whole backend for a deploy). */
+  backendAction(backend: Proxy, action: ServerAction, actor: Actor): ActionResult;
   setWeight(server: Server, weight: string, actor: Actor): ActionResult;
   setMaxconn(server: Server, maxconn: number, actor: Actor): ActionResult;
   setAddress(server: Server, addr: string, port: number | undefined, actor: Actor): ActionResult;
@@ -90,7 +92,16 @@ export function createControl(runtime: Runtime, log: Logger): Control {
   };
   const serverName = (s: Server): string => `${s.proxy.name}/${s.name}`;
 
-  return {
+  const control: Control = {
+    backendAction(backend, action, actor) {
+      let applied = false;
+      for (const server of backend.servers) {
+        const r = control.serverAction(server, action, actor);
+        if (r.ok && r.applied) applied = true;
+      }
+      return ok(applied);
+    },
+
     serverAction(server, action, actor) {
       if (action === 'shutdown') {
         const n = killSessions(server, 'killed by admin');
@@ -200,6 +211,7 @@ export function createControl(runtime: Runtime, log: Logger): Control {
       return ok(true);
     },
   };
+  return control;
 }
 
 /** Operator-set state of one server, kept across reloads and shared by the fleet. */

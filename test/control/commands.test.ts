@@ -152,3 +152,13 @@ test('operator state survives a rebuild by name', () => {
   assert.equal(b.s('web3').state.op, OpState.STOPPED);
   assert.equal(b.s('web4').state.admin, AdminFlag.IDRAIN);
 });
+
+test('a whole backend can be drained and made ready again', () => {
+  const { control, app } = setup();
+  assert.deepEqual(control.backendAction(app, 'drain', cli), { ok: true, applied: true });
+  assert.ok(app.servers.every((s) => (s.state.admin & AdminFlag.FDRAIN) !== 0));
+  assert.ok(app.downSinceMs !== undefined, 'no server takes new traffic');
+  assert.deepEqual(control.backendAction(app, 'drain', cli), { ok: true, applied: false });
+  control.backendAction(app, 'ready', cli);
+  assert.equal(app.downSinceMs, undefined);
+});
