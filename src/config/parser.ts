@@ -140,7 +140,12 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
             continue;
           }
           if (words.length > 2) diags.alert(`${at(where)}'userlist' cannot handle unexpected argument '${words[2]}'.`, where);
-          const list: Userlist = userlists[name] ?? { name, users: [], groups: {} };
+          if (Object.hasOwn(userlists, name)) {
+            diags.warning(`${atTight(where)}ignoring duplicated userlist '${name}'.`, where);
+            section = { kind: 'skipped' };
+            continue;
+          }
+          const list: Userlist = { name, users: [], groups: {} };
           userlists[name] = list;
           section = { kind: 'userlist', list };
           continue;
@@ -344,6 +349,10 @@ function parseUserlistKeyword(words: string[], where: SourceRef, list: Userlist,
     const name = words[1];
     if (!name) {
       diags.alert(`${atTight(where)}'user' expects <name> as arguments.`, where);
+      return;
+    }
+    if (list.users.some((u) => u.name === name)) {
+      diags.warning(`${atTight(where)}ignoring duplicated user '${name}' in userlist '${list.name}'.`, where);
       return;
     }
     const user = { name, password: '', insecure: true, groups: [] as string[] };

@@ -307,13 +307,6 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
           `parsing acl keyword '${r.criterion.fetch}' :\n  no pattern to match against were provided, so this ACL will never match.\n  If this is what you intended, please add '--' to get rid of this warning.\n  If you intended to match only for existence, please use '-m found'.\n  If you wanted to force an int to match as a bool, please use '-m bool'.\n`,
         );
       }
-      if (r.criterion.fetch === 'http_auth' || r.criterion.fetch === 'http_auth_group') {
-        const ul = r.criterion.arg ?? '';
-        if (!ctx.userlists[ul]) {
-          alert(`${p}error detected while parsing ACL '${name}' : unable to find userlist '${ul}'.`);
-          return;
-        }
-      }
       (cfg.acls[name] ??= []).push({ name, criterion: r.criterion, where });
       d.aclNames.add(name);
       return;

@@ -1,7 +1,8 @@
 // After parsing: cross-references, numbering and inherited values, in HAProxy's
 // post-parse order (only reached when parsing found no error).
 import { atBare, at, type Diagnostics } from './diagnostics.js';
-import type { Config, GlobalConfig, ProxyConfig, Userlist } from './model.js';
+import type { AclCriterion, Condition } from '../acl/types.js';
+import type { Config, GlobalConfig, ProxyConfig, SourceRef, Userlist } from './model.js';
 import type { ProxyDraft } from './draft.js';
 
 /**
@@ -59,33 +60,37 @@ export function validateConfig(
     }
   }
 
+  if (!checkUserlists(userlists, diags)) return { files, global, proxies, userlists };
+
+  const tables = new Set(drafts.filter((d) => d.hasStickTable).map((d) => d.cfg.name));
+  for (const d of defaultsDrafts) checkRuleReferences(d, tables, backends, userlists, diags);
+
   for (const d of drafts) {
     const p = d.cfg;
     if (p.disabled) continue;
     if (p.isFrontend && p.binds.length === 0) {
       diags.warning(`${p.section === 'listen' ? 'proxy' : p.section} '${p.name}' has no 'bind' directive. Please declare it as a backend if this was intended.`);
     }
-    {
-      // Checked on every proxy: HAProxy keeps these lines even where they have no effect.
-      const refs: [string, string][] = [];
-      if (p.defaultBackend !== undefined) refs.push(['default_backend', p.defaultBackend]);
-      for (const u of p.useBackends) if (!u.backend.includes('%[')) refs.push(['use_backend', u.backend]);
-      for (const [what, name] of refs) {
-        const be = backends.get(name);
-        if (!be) {
-          diags.alert(`Proxy '${p.name}': unable to find required ${what}: '${name}'.`);
-          continue;
-        }
-        if (be === p && what === 'default_backend') {
-          diags.alert(`Proxy '${p.name}': loop detected for default_backend: '${name}'.`);
-          continue;
-        }
-        // A tcp frontend may hand over to an http backend (upgrade); not the other way round.
-        if (p.isFrontend && p.mode === 'http' && be.mode === 'tcp' && what === 'default_backend') {
-          diags.alert(`${p.mode} ${typeOf(p)} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible ${be.mode} ${typeOf(be)} '${be.name}' (${be.where.file}:${be.where.line}) as its default backend (see 'mode').`);
-        }
+    // Checked on every proxy: HAProxy keeps these lines even where they have no effect.
+    const refs: [string, string][] = [];
+    if (p.defaultBackend !== undefined) refs.push(['default_backend', p.defaultBackend]);
+    for (const u of p.useBackends) if (!u.backend.includes('%[')) refs.push(['use_backend', u.backend]);
+    for (const [what, name] of refs) {
+      const be = backends.get(name);
+      if (!be) {
+        diags.alert(`Proxy '${p.name}': unable to find required ${what}: '${name}'.`);
+        continue;
+      }
+      if (be === p && what === 'default_backend') {
+        diags.alert(`Proxy '${p.name}': loop detected for default_backend: '${name}'.`);
+        continue;
+      }
+      // A tcp frontend may hand over to an http backend (upgrade); not the other way round.
+      if (p.isFrontend && p.mode === 'http' && be.mode === 'tcp' && what === 'default_backend') {
+        diags.alert(`${p.mode} ${typeOf(p)} '${p.name}' (${p.where.file}:${p.where.line}) tries to use incompatible ${be.mode} ${typeOf(be)} '${be.name}' (${be.where.file}:${be.where.line}) as its default backend (see 'mode').`);
       }
     }
+    checkRuleReferences(d, tables, backends, userlists, diags);
     for (const dup of d.duplicateServers ?? []) {
       diags.alert(`${at(dup.where)}${typeOf(p)} '${p.name}', another server named '${dup.name}' was already defined at line ${dup.prevLine}, please use distinct names.`);
     }
@@ -114,27 +119,9 @@ export function validateConfig(
         `missing timeouts for ${typeOf(p)} '${p.name}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.`,
       );
     }
-  }
-
-  // track-scN needs a stick table: the one named by `table`, else the rule's own proxy.
-  const tables = new Set(drafts.filter((d) => d.hasStickTable).map((d) => d.cfg.name));
-  for (const d of [...defaultsDrafts, ...drafts]) {
-    for (const r of d.trackScRules) {
-      const table = r.table ?? d.cfg.name;
-      if (!tables.has(table) || (r.table === undefined && !d.hasStickTable)) diags.alert(`Proxy '${d.cfg.name}': unable to find table '${table}' referenced by ${r.counter}.`);
-    }
-    for (const u of d.serverFetches) {
-      const at = `parsing [${u.where.file}:${u.where.line}]: `;
-      const ref = `referenced in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.`;
-      const slash = u.arg.indexOf('/');
-      if (slash < 0 && d.isDefaults) {
-        diags.alert(`${at}backend name must be set in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.`);
-        continue;
-      }
-      const be = slash < 0 ? d.cfg : backends.get(u.arg.slice(0, slash));
-      const srv = slash < 0 ? u.arg : u.arg.slice(slash + 1);
-      if (!be) diags.alert(`${at}unable to find backend '${u.arg.slice(0, slash)}' ${ref}`);
-      else if (!be.servers.some((s) => s.name === srv)) diags.alert(`${at}unable to find server '${srv}' in proxy '${be.name}', ${ref}`);
+    if (p.mode === 'tcp') {
+      if (p.httpRequest.length > 0) diags.warning(`'http-request' rules ignored for ${typeOf(p)} '${p.name}' as they require HTTP mode.`);
+      if (p.httpResponse.length > 0) diags.warning(`'http-response' rules ignored for ${typeOf(p)} '${p.name}' as they require HTTP mode.`);
     }
   }
 
@@ -169,4 +156,70 @@ export function validateConfig(
   }
 
   return { files, global, proxies, userlists };
+}
+
+/** Users name existing groups and groups existing users; HAProxy stops at the first bad userlist. */
+function checkUserlists(userlists: Record<string, Userlist>, diags: Diagnostics): boolean {
+  for (const ul of Object.values(userlists)) {
+    const before = diags.alertCount;
+    for (const u of ul.users) {
+      for (const g of u.groups) if (!Object.hasOwn(ul.groups, g)) diags.alert(`userlist '${ul.name}': no such group '${g}' specified in user '${u.name}'`);
+    }
+    if (diags.alertCount > before) return false;
+    for (const [g, members] of Object.entries(ul.groups)) {
+      for (const m of members) if (!ul.users.some((u) => u.name === m)) diags.alert(`userlist '${ul.name}': no such user '${m}' specified in group '${g}'`);
+    }
+    if (diags.alertCount > before) return false;
+  }
+  return true;
+}
+
+/** Every criterion of a proxy's conditions, with the line it was written on. */
+function criteriaOf(p: ProxyConfig): { criterion: AclCriterion; where: SourceRef }[] {
+  const out: { criterion: AclCriterion; where: SourceRef }[] = [];
+  for (const defs of Object.values(p.acls)) for (const def of defs) out.push({ criterion: def.criterion, where: def.where });
+  const conds: (Condition | undefined)[] = [
+    ...p.useBackends.map((u) => u.cond),
+    ...p.httpRequest.map((r) => r.cond),
+    ...p.httpResponse.map((r) => r.cond),
+    ...(p.stats?.admin ?? []),
+    ...(p.stats?.httpRequest.map((r) => r.cond) ?? []),
+  ];
+  for (const c of conds) for (const group of c?.anyOf ?? []) for (const t of group) if (t.ref.kind === 'inline') out.push({ criterion: t.ref.criterion, where: c!.where });
+  return out;
+}
+
+/**
+ * Names used by a proxy's rules: track-sc tables, then the arguments HAProxy resolves
+ * after parsing (servers of srv_* fetches, userlists of http_auth), reported as one block.
+ */
+function checkRuleReferences(d: ProxyDraft, tables: Set<string>, backends: Map<string, ProxyConfig>, userlists: Record<string, Userlist>, diags: Diagnostics): void {
+  for (const r of d.trackScRules) {
+    const table = r.table ?? d.cfg.name;
+    if (!tables.has(table) || (r.table === undefined && !d.hasStickTable)) diags.alert(`Proxy '${d.cfg.name}': unable to find table '${table}' referenced by ${r.counter}.`);
+  }
+  const errors: { where: SourceRef; text: string }[] = [];
+  for (const u of d.serverFetches) {
+    const at = `parsing [${u.where.file}:${u.where.line}]: `;
+    const ref = `referenced in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.`;
+    const slash = u.arg.indexOf('/');
+    if (slash < 0 && d.isDefaults) {
+      errors.push({ where: u.where, text: `${at}backend name must be set in arg 1 of sample fetch keyword '${u.fetch}' in ${u.rule} expression in proxy '${d.cfg.name}'.` });
+      continue;
+    }
+    const be = slash < 0 ? d.cfg : backends.get(u.arg.slice(0, slash));
+    const srv = slash < 0 ? u.arg : u.arg.slice(slash + 1);
+    if (!be) errors.push({ where: u.where, text: `${at}unable to find backend '${u.arg.slice(0, slash)}' ${ref}` });
+    else if (!be.servers.some((s) => s.name === srv)) errors.push({ where: u.where, text: `${at}unable to find server '${srv}' in proxy '${be.name}', ${ref}` });
+  }
+  if (!d.isDefaults) {
+    for (const { criterion, where } of criteriaOf(d.cfg)) {
+      if ((criterion.fetch === 'http_auth' || criterion.fetch === 'http_auth_group') && !Object.hasOwn(userlists, criterion.arg ?? '')) {
+        errors.push({ where, text: `parsing [${where.file}:${where.line}]: unable to find userlist '${criterion.arg ?? ''}' referenced in arg 1 of ACL keyword '${criterion.fetch}' in proxy '${d.cfg.name}'.` });
+      }
+    }
+  }
+  errors.sort((a, b) => (a.where.file === b.where.file ? a.where.line - b.where.line : 0));
+  if (errors.length === 1) diags.alert(errors[0].text);
+  else if (errors.length > 1) diags.alert(`multiple argument resolution errors:${errors.map((e) => `\n        ${e.text}`).join('')}`);
 }

@@ -10,7 +10,7 @@ const opts = { env: {}, readPatternFile: (p: string) => (p === '/nets.lst' ? '# 
 
 /** Parse `lines` inside a frontend and return a predicate for each `use_backend` rule, in order. */
 function rules(lines: string): ((f: RequestFacts) => boolean)[] {
-  const text = `userlist ul\n  user alice insecure-password wonder groups admins\n  user bob password ${shaCrypt('builder', '$6$saltsalt$')}\n  group ops users bob\nfrontend f\n  mode http\n  bind :80\n${lines}\nbackend b\n  mode http\n`;
+  const text = `userlist ul\n  group admins\n  user alice insecure-password wonder groups admins\n  user bob password ${shaCrypt('builder', '$6$saltsalt$')}\n  group ops users bob\nfrontend f\n  mode http\n  bind :80\n${lines}\nbackend b\n  mode http\n`;
   const r = parseConfig([{ file: 't.cfg', text }], opts);
   assert.deepEqual(r.diagnostics.list.filter((d) => d.severity === 'alert'), []);
   const fe = r.config!.proxies[0];

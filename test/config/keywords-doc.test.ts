@@ -32,7 +32,7 @@ function wrap(section: string, line: string): string {
     case 'listen':
       return `listen l\n  bind 127.0.0.1:1\n  ${line}\n`;
     case 'userlist':
-      return `userlist u\n  ${line}\nfrontend f\n  bind 127.0.0.1:1\n`;
+      return `userlist u\n  group ops\n  ${line}\n  user alice insecure-password x\nfrontend f\n  bind 127.0.0.1:1\n`;
     case 'server':
       return `backend b\n  server s1 127.0.0.1:2 check\n  server s9 127.0.0.1:3 ${line}\n  default-server ${line}\nfrontend f\n  bind 127.0.0.1:1\n  default_backend b\n`;
   }
