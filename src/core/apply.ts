@@ -31,8 +31,9 @@ export function changeMessage(server: Server, change: StateChange, nowMs = Date.
   // A tracker's change is worded `is DOWN via bk/srv.` rather than with a reason.
   // With `option log-health-checks` the probe details went on the check's own line already.
   const probeLogged = server.proxy.config.options.logHealthChecks;
+  const via = server.tracked ? ` via ${server.tracked.proxy.name}/${server.tracked.name}` : '';
   const why = (reason: string): string => {
-    if (reason === TRACKED_REASON && server.tracked) return ` via ${server.tracked.proxy.name}/${server.tracked.name}`;
+    if (reason === TRACKED_REASON && server.tracked) return via;
     if (probeLogged && reason.startsWith('reason: ')) return '';
     return `, ${reason}`;
   };
@@ -40,11 +41,14 @@ export function changeMessage(server: Server, change: StateChange, nowMs = Date.
     case 'down': return `${who} is DOWN${why(change.reason)}. ${left}`;
     case 'up': return `${who} is UP${why(change.reason)}. ${online}`;
     case 'stopping': return `${who} is stopping${why(change.reason)}. ${online}`;
-    case 'drain': return `${who} enters drain state. ${change.up ? online : left}`;
+    case 'drain': return `${who} enters drain state${change.via ? via : ''}. ${change.up ? online : left}`;
     case 'leave-drain': return `${who} is ${change.up ? 'UP' : 'DOWN'} (leaving forced drain).`;
-    case 'maint': return change.wasDown ? `${who} was DOWN and now enters maintenance.` : `${who} is going DOWN for maintenance. ${left}`;
+    case 'maint':
+      if (change.wasDown) return `${who} was DOWN and now enters maintenance${change.via ? via : ''}.`;
+      return `${who} is going DOWN for maintenance${change.via ? via : ''}. ${left}`;
     case 'remains-drain': return `${who} remains in forced drain mode.`;
-    case 'leave-maint': return `${who} is ${change.up ? 'UP' : 'DOWN'}/${change.drain ? 'DRAIN' : 'READY'} (leaving forced maintenance).`;
+    case 'leave-maint':
+      return `${who} is ${change.up ? 'UP' : 'DOWN'}/${change.drain ? 'DRAIN' : 'READY'} (leaving ${change.via ? '' : 'forced '}maintenance).`;
   }
 }
 
@@ -65,17 +69,12 @@ export function updateBackendState(proxy: Proxy, nowMs: number, log?: Logger): v
   }
 }
 
-/** `preface` runs once the state is applied, before the change lines (check result lines go first). */
+/**
+ * Apply one event, then let tracking servers follow. Each server's lines are written right
+ * after its own change (trackers still show their old state in the counts, as in HAProxy).
+ * `preface` runs once the state is applied, before its lines (check result lines go first).
+ */
 export function applyServerEvent(server: Server, event: ServerEvent, nowMs: number, log?: Logger, preface?: () => void): Transition {
-  const pending: (() => void)[] = [];
-  const t = applyInner(server, event, nowMs, log, pending);
-  preface?.();
-  // Log once trackers have followed, so the server counts in every line are final.
-  for (const write of pending) write();
-  return t;
-}
-
-function applyInner(server: Server, event: ServerEvent, nowMs: number, log: Logger | undefined, pending: (() => void)[]): Transition {
   const ctx = {
     slowstartMs: server.config.slowstart,
     onMarkedDownShutdownSessions: server.config.onMarkedDownShutdownSessions,
@@ -88,23 +87,22 @@ function applyInner(server: Server, event: ServerEvent, nowMs: number, log: Logg
     if (fx.kind === 'balancer') rebalance = true;
     else if (fx.kind === 'kill-sessions') killSessions(server, 'server marked down');
     else if (fx.kind === 'wake-checks') server.wakeChecks?.();
-    else {
-      const change = fx.change;
-      if (change.kind === 'up' && !server.config.backup && server.config.onMarkedUpShutdownBackupSessions) {
-        for (const b of server.proxy.servers) if (b.config.backup) killSessions(b, 'active server back up');
-      }
-      if (!log) continue;
-      pending.push(() => log.event('warning', changeMessage(server, change, nowMs)));
+    else if (fx.change.kind === 'up' && !server.config.backup && server.config.onMarkedUpShutdownBackupSessions) {
+      for (const b of server.proxy.servers) if (b.config.backup) killSessions(b, 'active server back up');
     }
   }
   if (rebalance) {
     server.proxy.balancer?.update(nowMs);
     // Capacity may have appeared: queued requests get it before new ones.
     dispatchQueues(server.proxy);
-    pending.push(() => updateBackendState(server.proxy, nowMs, log));
   }
+  preface?.();
+  if (log) {
+    for (const fx of t.effects) if (fx.kind === 'log') log.event('warning', changeMessage(server, fx.change, nowMs));
+  }
+  if (rebalance) updateBackendState(server.proxy, nowMs, log);
   if (changed) {
-    for (const tr of server.trackers) applyInner(tr, { type: 'tracked', ref: server.state }, nowMs, log, pending);
+    for (const tr of server.trackers) applyServerEvent(tr, { type: 'tracked', ref: server.state }, nowMs, log);
   }
   return t;
 }

@@ -45,10 +45,11 @@ export type ServerEvent =
 export type StateChange =
   | { kind: 'down' | 'up' | 'stopping'; reason: string }
   /** `up`: the server was taking traffic (HAProxy words the counts as `online`, else `left`). */
-  | { kind: 'drain'; up: boolean }
+  /** `via`: inherited from the tracked server rather than set by the operator. */
+  | { kind: 'drain'; up: boolean; via?: boolean }
   | { kind: 'leave-drain'; up: boolean }
-  | { kind: 'maint'; wasDown: boolean }
-  | { kind: 'leave-maint'; up: boolean; drain: boolean }
+  | { kind: 'maint'; wasDown: boolean; via?: boolean }
+  | { kind: 'leave-maint'; up: boolean; drain: boolean; via?: boolean }
   /** Said after any other change while the operator's drain stays set. */
   | { kind: 'remains-drain' };
 
@@ -376,7 +377,22 @@ function onTracked(s: ServerState, ref: ServerState, now: number, ctx: Transitio
   let next: ServerState = admin === s.admin ? s : { ...s, admin, lastChangeMs: now };
   if (admin !== s.admin) fx.push({ kind: 'balancer' });
   const refOp = ref.op === OpState.STARTING ? OpState.RUNNING : ref.op;
-  if (isMaint(next)) return withOp(next, OpState.STOPPED, now, ctx.slowstartMs);
+  const wasMaint = isMaint(s);
+  if (isMaint(next)) {
+    if (!wasMaint) {
+      fx.push({ kind: 'log', change: { kind: 'maint', wasDown: s.op === OpState.STOPPED, via: true } });
+      next = { ...next, check: { ...next.check, health: 0 } };
+    }
+    return withOp(next, OpState.STOPPED, now, ctx.slowstartMs);
+  }
+  if (wasMaint) {
+    next = withOp(next, refOp, now, ctx.slowstartMs);
+    fx.push({ kind: 'log', change: { kind: 'leave-maint', up: refOp !== OpState.STOPPED, drain: isDrain(next), via: true } });
+    return next;
+  }
+  if (isDrain(s) !== isDrain(next)) {
+    fx.push({ kind: 'log', change: isDrain(next) ? { kind: 'drain', up: isUp(next), via: true } : { kind: 'leave-drain', up: isUp(next) } });
+  }
   if (refOp === OpState.STOPPED) return goDown(next, TRACKED_REASON, now, ctx, fx);
   if (refOp !== next.op && !(refOp === OpState.RUNNING && next.op === OpState.STARTING)) {
     next = goUp(next, refOp, TRACKED_REASON, now, ctx, fx);

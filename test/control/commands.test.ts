@@ -32,12 +32,14 @@ test('drain, maint and ready log HAProxy lines plus an audit line with the actor
   control.serverAction(s('web1'), 'maint', cli);
   control.serverAction(s('web1'), 'ready', cli);
   assert.deepEqual(log.messages(), [
-    'Server app/web1 enters drain state. 1 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.',
+    'Server app/web1 enters drain state. 2 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.',
+    'Server app/web4 enters drain state via app/web1. 1 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.',
     'Operator change: server app/web1 drain (via page, user admin, src 127.0.0.1).',
     'Server app/web1 is going DOWN for maintenance. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
+    'Server app/web4 is going DOWN for maintenance via app/web1. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.',
     'Operator change: server app/web1 maint (via socket, src unix).',
     'Server app/web1 is UP/READY (leaving forced maintenance).',
-    'Server app/web4 is UP via app/web1. 3 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.',
+    'Server app/web4 is UP/READY (leaving maintenance).',
     'Operator change: server app/web1 ready (via socket, src unix).',
   ]);
   assert.equal(serverStatusText(s('web1').state), 'UP 1/3');
@@ -64,9 +66,9 @@ test('forced health logs "changed from CLI" or "changed from Web interface"', ()
   control.serverAction(s('web1'), 'hdown', cli);
   control.serverAction(s('web1'), 'hrunn', page);
   const m = log.messages();
-  assert.equal(m[0], 'Server app/web1 is DOWN, changed from CLI. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.');
+  assert.equal(m[0], 'Server app/web1 is DOWN, changed from CLI. 2 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.');
   assert.equal(m[1], 'Server app/web4 is DOWN via app/web1. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.');
-  assert.equal(m[3], 'Server app/web1 is UP, changed from Web interface. 3 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.');
+  assert.equal(m[3], 'Server app/web1 is UP, changed from Web interface. 2 active and 1 backup servers online. 0 sessions requeued, 0 total in queue.');
 });
 
 test('backend losing its last server: alert, backend chkdown and downtime', () => {
