@@ -60,6 +60,8 @@ test('TCP checks: a refused server goes DOWN after fall checks with L4CON and co
   assert.match(down, /^Server app\/web2 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: \d+ms\. 1 active and 0 backup servers left\. 0 sessions active, 0 requeued, 0 remaining in queue\.$/);
   await until(() => web1.state.check.status === 'L4OK', 'web1 checked');
   assert.equal(serverStatusText(web1.state), 'UP');
+  const picks = (): Set<string> => new Set([...Array(20).keys()].map(() => app.balancer!.pick({ src: '127.0.0.1' })!.name));
+  assert.deepEqual(picks(), new Set(['web1']), 'a DOWN server gets no new traffic');
   const upAgain = await tcpServer(p2!);
   t.after(() => close(upAgain));
   await until(() => web2.state.op === OpState.RUNNING, 'web2 UP');
@@ -67,6 +69,7 @@ test('TCP checks: a refused server goes DOWN after fall checks with L4CON and co
   assert.match(log.messages().find((m) => m.startsWith('Server app/web2 is UP'))!,
     /^Server app\/web2 is UP, reason: Layer4 check passed, check duration: \d+ms\. 2 active and 0 backup servers online\. 0 sessions requeued, 0 total in queue\.$/);
   assert.ok(web2.state.downtimeMs > 0);
+  assert.deepEqual(picks(), new Set(['web1', 'web2']), 'back in rotation');
 });
 
 test('option httpchk: a 500 marks the server DOWN with L7STS, disable-on-404 gives NOLB, expect string checks the body', async (t) => {
@@ -150,7 +153,7 @@ test('MAINT pauses checks, READY resumes them; on-marked-down shutdown-sessions 
   const web1 = rt.backend('app')!.serversByName.get('web1')!;
   await until(() => conns >= 2, 'checks running');
   control.serverAction(web1, 'maint', { via: 'socket' });
-  await new Promise((r) => setTimeout(r, 150));
+  await new Promise((r) => setTimeout(r, 300));
   const frozen = conns;
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(conns, frozen, 'no probe while in MAINT');
