@@ -28,7 +28,14 @@ const GLOBAL_MAX_ARGS: Record<string, number> = {
 };
 
 /** Returns false when the keyword is not one of ours (the caller reports it). */
-export function parseGlobalKeyword(words: string[], where: SourceRef, g: GlobalConfig, env: NodeJS.ProcessEnv, diags: Diagnostics): boolean {
+export function parseGlobalKeyword(
+  words: string[],
+  where: SourceRef,
+  g: GlobalConfig,
+  env: NodeJS.ProcessEnv,
+  diags: Diagnostics,
+  resolveHost: (host: string, family: 4 | 6) => string | undefined,
+): boolean {
   const [kw, a1] = words;
   const p = at(where);
   const alert = (m: string) => diags.alert(p + m, where);
@@ -96,7 +103,7 @@ export function parseGlobalKeyword(words: string[], where: SourceRef, g: GlobalC
         alert(`'log global' is not supported in the global section.`);
         return true;
       }
-      const r = parseLogTarget(words.slice(1), where);
+      const r = parseLogTarget(words.slice(1), where, resolveHost);
       if (!r.ok) alert(r.error);
       else g.logs.push(r.target);
       return true;

@@ -11,7 +11,7 @@ export const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice',
 export type LogResult = { ok: true; target: LogTarget } | { ok: false; error: string };
 
 /** Words after `log` (not `global`). Error texts follow `log : ...`. */
-export function parseLogTarget(args: string[], where: SourceRef): LogResult {
+export function parseLogTarget(args: string[], where: SourceRef, resolveHost: (host: string, family: 4 | 6) => string | undefined): LogResult {
   const words = [...args];
   const dest = words.shift();
   // Optional `len`, `format` and `sample` may precede the facility.
@@ -31,7 +31,12 @@ export function parseLogTarget(args: string[], where: SourceRef): LogResult {
     const a = parseAddress(text.endsWith(':') ? `${text}514` : text, 'log');
     if (!a.ok) return { ok: false, error: `log : ${a.error}` };
     if (a.address.kind === 'unix') target = { kind: 'unix', path: a.address.path };
-    else if (a.address.kind === 'inet') target = { kind: 'udp', host: a.address.host, port: a.address.port };
+    else if (a.address.kind === 'inet') {
+      // Log servers are resolved while parsing.
+      const host = a.hostname === undefined ? a.address.host : resolveHost(a.hostname, a.address.family);
+      if (host === undefined) return { ok: false, error: `log : invalid address: '${a.hostname}' in '${dest}'\n` };
+      target = { kind: 'udp', host, port: a.address.port };
+    }
     else return { ok: false, error: `log : cannot use a file descriptor as log target '${dest}'` };
   }
   return { ok: true, target: { target, facility, level, where } };

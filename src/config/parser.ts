@@ -102,13 +102,12 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
       const where: SourceRef = { file: src.file, line: ln + 1 };
       const lexed = lexLine(lines[ln], env);
       if (lexed.error) {
-        if (blocks.active) {
-          // HAProxy shows the line (without indentation) and a caret under the culprit.
-          const line = lines[ln].replace(/\r$/, '');
-          const lead = line.length - line.trimStart().length;
-          const caret = ' '.repeat(Math.max(0, (lexed.errorPos ?? lead) - lead));
-          diags.alert(`${atTight(where)}${lexed.error}:\n  ${line.trimStart()}\n  ${caret}^`, where);
-        }
+        // Reported even inside a false `.if` block, as HAProxy splits every line first.
+        // It shows the line (without indentation) and a caret under the culprit.
+        const line = lines[ln].replace(/\r$/, '');
+        const lead = line.length - line.trimStart().length;
+        const caret = ' '.repeat(Math.max(0, (lexed.errorPos ?? lead) - lead));
+        diags.alert(`${atTight(where)}${lexed.error}:\n  ${line.trimStart()}\n  ${caret}^`, where);
         continue;
       }
       const words = lexed.words;
@@ -224,7 +223,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
           break;
         case 'global': {
           if (kw === 'stats' && ['socket', 'timeout', 'maxconn'].includes(words[1] ?? '')) cliProxyPosition ??= drafts.length;
-          if (!parseGlobalKeyword(words, where, global, env, diags)) {
+          if (!parseGlobalKeyword(words, where, global, env, diags, opts.resolveHost)) {
             if (NOT_IMPLEMENTED_GLOBAL_KEYWORDS.has(kw) || kw.startsWith('tune.')) diags.warning(`${at(where)}${notImplementedMessage(kw)}`, where);
             else diags.alert(`${at(where)}unknown keyword '${kw}' in 'global' section${suggestion(kw, [...GLOBAL_KEYWORDS, ...NOT_IMPLEMENTED_GLOBAL_KEYWORDS])}`, where);
           }
@@ -318,7 +317,11 @@ class CondBlocks {
         return;
     }
     if (!this.active) return;
-    const text = words.slice(1).join(' ');
+    if (words.length > 2 && ['.alert', '.warning', '.notice', '.diag'].includes(kw)) {
+      diags.alert(`${atTight(where)}Unexpected argument '${words[2]}' for '${kw}'. Use quotes if the message should contain spaces.`, where);
+      return;
+    }
+    const text = words[1] ?? '';
     if (kw === '.alert') diags.alert(`${atTight(where)}${text}`, where);
     else if (kw === '.warning') diags.warning(`${atTight(where)}${text}`, where);
     else if (kw === '.notice' || kw === '.diag') diags.list.push({ severity: 'notice', message: `${atTight(where)}${text}`, where });

@@ -402,7 +402,7 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
         d.logGlobal = true;
         return;
       }
-      const r = parseLogTarget(words.slice(1), where);
+      const r = parseLogTarget(words.slice(1), where, ctx.resolveHost);
       if (!r.ok) alert(`${p}${r.error}`);
       else cfg.logs.push(r.target);
       return;
