@@ -82,12 +82,13 @@ export async function tcpProbe(t: ProbeTarget): Promise<HealthProbeResult> {
   return { outcome: 'pass', result: { status: 'L4OK', desc: '', durationMs: r.ms } };
 }
 
+/** The probe request as HAProxy 2.6 writes it: lower-case header names, `connection: close` on 1.1. */
 export function httpCheckRequest(chk: HttpCheckConfig): string {
   const lines = [`${chk.method} ${chk.uri} ${chk.version}`];
-  for (const [k, v] of chk.headers) lines.push(`${k}: ${v}`);
+  for (const [k, v] of chk.headers) lines.push(`${k.toLowerCase()}: ${v}`);
   const has = (name: string): boolean => chk.headers.some(([k]) => k.toLowerCase() === name);
-  if (chk.body !== undefined && !has('content-length')) lines.push(`Content-Length: ${Buffer.byteLength(chk.body, 'latin1')}`);
-  if (!has('connection')) lines.push('Connection: close');
+  if (chk.body !== undefined && !has('content-length')) lines.push(`content-length: ${Buffer.byteLength(chk.body, 'latin1')}`);
+  if (chk.version.toUpperCase() === 'HTTP/1.1' && !has('connection')) lines.push('connection: close');
   return `${lines.join('\r\n')}\r\n\r\n${chk.body ?? ''}`;
 }
 
