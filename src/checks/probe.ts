@@ -130,15 +130,17 @@ export async function httpProbe(t: ProbeTarget, chk: HttpCheckConfig): Promise<H
   const st = parseStatus(r.data);
   if (!st) return { outcome: 'fail', result: { status: 'L7RSP', desc: r.data === '' ? 'Empty response' : 'Invalid response', durationMs: r.ms } };
   const base = { code: st.code, desc: st.reason, durationMs: r.ms };
+  // A passing check reports no detail (empty last_chk, no `info:` in the log).
+  const passed: HealthProbeResult = { outcome: 'pass', result: { status: 'L7OK', code: st.code, desc: '', durationMs: r.ms } };
   if (chk.disableOn404 && st.code === 404) return { outcome: 'cond', result: { status: 'L7OKC', ...base } };
   if (chk.expect) {
-    if (expectMatches(chk.expect, st.code, st.body)) return { outcome: 'pass', result: { status: 'L7OK', ...base } };
+    if (expectMatches(chk.expect, st.code, st.body)) return passed;
     if (chk.expect.kind === 'string' || chk.expect.kind === 'rstring') {
       return { outcome: 'fail', result: { status: 'L7RSP', code: st.code, desc: 'HTTP content check did not match', durationMs: r.ms } };
     }
     return { outcome: 'fail', result: { status: 'L7STS', ...base } };
   }
-  if (st.code >= 200 && st.code < 400) return { outcome: 'pass', result: { status: 'L7OK', ...base } };
+  if (st.code >= 200 && st.code < 400) return passed;
   return { outcome: 'fail', result: { status: 'L7STS', ...base } };
 }
 

@@ -42,7 +42,7 @@ function close(srv: net.Server): Promise<void> {
 }
 
 async function scenario(ports: number[], run: (cfg: string) => Promise<{ lines: () => string[]; stop: () => Promise<void> }>): Promise<string[]> {
-  const [pa, pb, pc, pAgent, pFe] = ports;
+  const [pa, pb, pc, pAgent, pFe, pd] = ports;
   const cfg = `global
   log stderr local0
 defaults
@@ -58,6 +58,9 @@ backend b
   server web2 127.0.0.1:${pb} check inter 100 rise 2 fall 2
 backend c
   server web3 127.0.0.1:${pc} check inter 100 agent-check agent-port ${pAgent} agent-inter 100
+backend d
+  option httpchk
+  server web4 127.0.0.1:${pd} check inter 100 rise 1 fall 1
 frontend fe
   bind 127.0.0.1:${pFe}
   default_backend a
@@ -65,22 +68,25 @@ frontend fe
   const s500 = await listen(http.createServer((_q, r) => r.writeHead(500).end()), pb!);
   const sc = await listen(replying(), pc!);
   const agent = await listen(replying('drain\n'), pAgent!);
+  // Fails its first three checks, then passes: an L7STS DOWN then an L7OK UP line.
+  let hits = 0;
+  const flip = await listen(http.createServer((_q, r) => r.writeHead(++hits <= 3 ? 500 : 200).end()), pd!);
   const inst = await run(cfg);
   let sa: net.Server | undefined;
   try {
     const has = (re: RegExp): boolean => inst.lines().some((l) => re.test(l));
     await until(() => has(/web1 is DOWN/) && has(/web2 is DOWN/) && has(/web3 enters drain/), 'first changes');
     sa = await listen(replying(), pa!);
-    await until(() => has(/web1 is UP/), 'web1 UP');
+    await until(() => has(/web1 is UP/) && has(/web4 is UP/), 'web1 and web4 UP');
   } finally {
     await inst.stop();
-    await Promise.all([s500, sc, agent, ...(sa ? [sa] : [])].map(close));
+    await Promise.all([s500, sc, agent, flip, ...(sa ? [sa] : [])].map(close));
   }
   return inst.lines().filter((l) => /Server|backend '|Health check/.test(l)).map(norm);
 }
 
 test('state-change log lines match Debian HAProxy 2.6 for L4CON, L7STS, agent drain and recovery', async () => {
-  const ports = await freePorts(5);
+  const ports = await freePorts(6);
   const theirs = await scenario(ports, async (cfg) => {
     const { cfgPath } = writeConfig(cfg);
     const proc = spawn(HAPROXY, ['-db', '-f', cfgPath], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -111,7 +117,7 @@ test('state-change log lines match Debian HAProxy 2.6 for L4CON, L7STS, agent dr
   const byBackend = (lines: string[]): Record<string, string[]> => {
     const out: Record<string, string[]> = {};
     for (const l of lines) {
-      const b = /\b([abc])\/web|backend '([abc])'/.exec(l);
+      const b = /\b([a-d])\/web|backend '([a-d])'/.exec(l);
       const k = b?.[1] ?? b?.[2] ?? '?';
       (out[k] ??= []).push(l);
     }
