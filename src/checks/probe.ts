@@ -130,9 +130,9 @@ export async function httpProbe(t: ProbeTarget, chk: HttpCheckConfig): Promise<H
   const st = parseStatus(r.data);
   if (!st) return { outcome: 'fail', result: { status: 'L7RSP', desc: r.data === '' ? 'Empty response' : 'Invalid response', durationMs: r.ms } };
   const base = { code: st.code, desc: st.reason, durationMs: r.ms };
-  // A passing check reports no detail (empty last_chk, no `info:` in the log).
+  // A passing (or conditionally passing) check reports no detail: empty last_chk, no `info:` logged.
   const passed: HealthProbeResult = { outcome: 'pass', result: { status: 'L7OK', code: st.code, desc: '', durationMs: r.ms } };
-  if (chk.disableOn404 && st.code === 404) return { outcome: 'cond', result: { status: 'L7OKC', ...base } };
+  if (chk.disableOn404 && st.code === 404) return { outcome: 'cond', result: { ...passed.result, status: 'L7OKC' } };
   if (chk.expect) {
     if (expectMatches(chk.expect, st.code, st.body)) return passed;
     if (chk.expect.kind === 'string' || chk.expect.kind === 'rstring') {

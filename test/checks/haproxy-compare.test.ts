@@ -42,7 +42,7 @@ function close(srv: net.Server): Promise<void> {
 }
 
 async function scenario(ports: number[], run: (cfg: string) => Promise<{ lines: () => string[]; stop: () => Promise<void> }>): Promise<string[]> {
-  const [pa, pb, pc, pAgent, pFe, pd] = ports;
+  const [pa, pb, pc, pAgent, pFe, pd, pe, pf] = ports;
   const cfg = `global
   log stderr local0
 defaults
@@ -61,6 +61,14 @@ backend c
 backend d
   option httpchk
   server web4 127.0.0.1:${pd} check inter 100 rise 1 fall 1
+backend e
+  option httpchk
+  http-check disable-on-404
+  server web5 127.0.0.1:${pe} check inter 100
+backend f
+  option httpchk
+  timeout check 150
+  server web6 127.0.0.1:${pf} check inter 100 fall 1
 frontend fe
   bind 127.0.0.1:${pFe}
   default_backend a
@@ -70,6 +78,12 @@ frontend fe
   const agent = await listen(replying('drain\n'), pAgent!);
   // Fails its first three checks, then passes: an L7STS DOWN then an L7OK UP line.
   let hits = 0;
+  const gone = await listen(http.createServer((_q, r) => r.writeHead(404).end()), pe!);
+  const held: net.Socket[] = [];
+  const silent = await listen(net.createServer((sock) => {
+    sock.on('error', () => {});
+    held.push(sock);
+  }), pf!);
   const flip = await listen(http.createServer((_q, r) => r.writeHead(++hits <= 3 ? 500 : 200).end()), pd!);
   const inst = await run(cfg);
   let sa: net.Server | undefined;
@@ -77,16 +91,17 @@ frontend fe
     const has = (re: RegExp): boolean => inst.lines().some((l) => re.test(l));
     await until(() => has(/web1 is DOWN/) && has(/web2 is DOWN/) && has(/web3 enters drain/), 'first changes');
     sa = await listen(replying(), pa!);
-    await until(() => has(/web1 is UP/) && has(/web4 is UP/), 'web1 and web4 UP');
+    await until(() => has(/web1 is UP/) && has(/web4 is UP/) && has(/web5 is stopping/) && has(/web6 is DOWN/), 'web1, web4 UP');
   } finally {
     await inst.stop();
-    await Promise.all([s500, sc, agent, flip, ...(sa ? [sa] : [])].map(close));
+    for (const h of held) h.destroy();
+    await Promise.all([s500, sc, agent, flip, gone, silent, ...(sa ? [sa] : [])].map(close));
   }
   return inst.lines().filter((l) => /Server|backend '|Health check/.test(l)).map(norm);
 }
 
-test('state-change log lines match Debian HAProxy 2.6 for L4CON, L7STS, agent drain and recovery', async () => {
-  const ports = await freePorts(6);
+test('state-change log lines match Debian HAProxy 2.6: L4CON, L7STS, L7OK, L7OKC (NOLB), L7TOUT, agent drain, recovery', async () => {
+  const ports = await freePorts(8);
   const theirs = await scenario(ports, async (cfg) => {
     const { cfgPath } = writeConfig(cfg);
     const proc = spawn(HAPROXY, ['-db', '-f', cfgPath], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -117,7 +132,7 @@ test('state-change log lines match Debian HAProxy 2.6 for L4CON, L7STS, agent dr
   const byBackend = (lines: string[]): Record<string, string[]> => {
     const out: Record<string, string[]> = {};
     for (const l of lines) {
-      const b = /\b([a-d])\/web|backend '([a-d])'/.exec(l);
+      const b = /\b([a-f])\/web|backend '([a-f])'/.exec(l);
       const k = b?.[1] ?? b?.[2] ?? '?';
       (out[k] ??= []).push(l);
     }
