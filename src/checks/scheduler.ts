@@ -45,9 +45,11 @@ function target(server: Server, kind: Kind): ProbeTarget | undefined {
   if (!port) return undefined;
   const inter = kind === 'agent' ? c.agentInter : c.inter;
   const to = server.proxy.config.timeouts;
-  // HAProxy: connect within min(timeout connect, inter); `timeout check` bounds the rest.
+  // Without `timeout check`, `inter` bounds the whole probe. With it, HAProxy connects within
+  // min(timeout connect, inter) and then allows `timeout check` for the reply.
+  if (to.check === undefined) return { host: host || '127.0.0.1', port, connectTimeoutMs: inter, timeoutMs: inter };
   const connectTimeoutMs = Math.min(to.connect ?? inter, inter);
-  return { host: host || '127.0.0.1', port, connectTimeoutMs, timeoutMs: connectTimeoutMs + (to.check ?? inter) };
+  return { host: host || '127.0.0.1', port, connectTimeoutMs, timeoutMs: connectTimeoutMs + to.check };
 }
 
 function healthCheckLine(server: Server, kind: Kind, outcome: CheckOutcome | 'neutral', r: ProbeResult, c: CheckState): string {
