@@ -57,6 +57,7 @@ backend b
   option httpchk GET /
   server web2 127.0.0.1:${pb} check inter 100 rise 2 fall 2
 backend c
+  option log-health-checks
   server web3 127.0.0.1:${pc} check inter 100 agent-check agent-port ${pAgent} agent-inter 100
 backend d
   option httpchk
