@@ -124,9 +124,13 @@ function common(b: RowBuilder, px: Proxy, svname: string, sid: number, type: num
   b.set('pxname', px.name).set('svname', svname).set('pid', 1).set('iid', px.id).set('sid', sid).set('type', type);
   b.set('scur', c.scur).set('smax', c.smax).set('stot', c.stot).set('bin', c.bin).set('bout', c.bout);
   b.set('rate', c.sessRate.read(nowMs)).set('rate_max', c.sessRate.max);
-  b.set('hrsp_1xx', c.hrsp1xx).set('hrsp_2xx', c.hrsp2xx).set('hrsp_3xx', c.hrsp3xx);
-  b.set('hrsp_4xx', c.hrsp4xx).set('hrsp_5xx', c.hrsp5xx).set('hrsp_other', c.hrspOther);
-  b.set('req_tot', c.reqTot).set('mode', px.config.mode).set('wrew', 0).set('eint', 0);
+  // HTTP-only counters stay empty on tcp proxies (FRONTEND keeps its request counters at 0)
+  if (px.config.mode === 'http') {
+    b.set('hrsp_1xx', c.hrsp1xx).set('hrsp_2xx', c.hrsp2xx).set('hrsp_3xx', c.hrsp3xx);
+    b.set('hrsp_4xx', c.hrsp4xx).set('hrsp_5xx', c.hrsp5xx).set('hrsp_other', c.hrspOther);
+    b.set('req_tot', c.reqTot);
+  } else if (type === 0) b.set('req_tot', 0);
+  b.set('mode', px.config.mode).set('wrew', 0).set('eint', 0);
   b.setAll(SSL, 0);
 }
 
@@ -159,8 +163,8 @@ function frontendRow(px: Proxy, nowMs: number): StatRow {
   b.set('req_rate', c.reqRate.read(nowMs)).set('req_rate_max', c.reqRate.max);
   b.setAll(['comp_in', 'comp_out', 'comp_byp', 'comp_rsp'], 0);
   b.set('conn_rate', c.connRate.read(nowMs)).set('conn_rate_max', c.connRate.max).set('conn_tot', c.connTot);
-  b.set('intercepted', c.intercepted).set('dcon', 0).set('dses', 0);
-  b.set('cache_lookups', 0).set('cache_hits', 0);
+  b.set('dcon', 0).set('dses', 0);
+  if (px.config.mode === 'http') b.set('intercepted', c.intercepted).set('cache_lookups', 0).set('cache_hits', 0);
   muxFields(b, c, c.connTot);
   return { objType: 'Frontend', type: 0, pxname: px.name, svname: 'FRONTEND', iid: px.id, sid: 0, values: b.values, rowClass: 'frontend' };
 }
@@ -265,7 +269,8 @@ function backendRow(px: Proxy, nowMs: number): StatRow {
   b.set('lastsess', lastSess(c, nowMs));
   timeFields(b, c);
   b.set('cookie', px.config.cookie?.name).set('algo', px.config.balance.algorithm);
-  b.set('connect', c.connect).set('reuse', c.reuse).set('cache_lookups', 0).set('cache_hits', 0);
+  b.set('connect', c.connect).set('reuse', c.reuse);
+  if (px.config.mode === 'http') b.set('cache_lookups', 0).set('cache_hits', 0);
   b.set('uweight', act > 0 ? uact : ubck);
   b.setAll(['agg_server_status', 'agg_server_check_status', 'agg_check_status'], 0);
   muxFields(b, c, c.connect);

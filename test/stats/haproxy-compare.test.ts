@@ -29,11 +29,13 @@ function table(csv: string): { header: string[]; rows: Map<string, string[]> } {
   return { header: lines[0]!.slice(2).split(','), rows };
 }
 
-const bothL7 = (csv: string) => ['web1', 'web2'].every((s) => new RegExp(`^app,${s},(?:[^,]*,){15}UP,(?:[^,]*,){18}L7OK,200,`, 'm').test(csv));
+const bothL7 = (csv: string) =>
+  ['web1', 'web2'].every((s) => new RegExp(`^app,${s},(?:[^,]*,){15}UP,(?:[^,]*,){18}L7OK,200,`, 'm').test(csv)) &&
+  /^bt,s1,(?:[^,]*,){15}UP,(?:[^,]*,){18}L4OK,/m.test(csv);
 
 const SAME_VALUE = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'slim', 'check_status', 'check_code', 'check_desc', 'last_chk', 'check_rise', 'check_fall', 'check_health', 'mode', 'uweight', 'qlimit', 'rate_lim'];
 
-test('same config under Debian haproxy and Switchyard: same CSV rows, columns and empty cells', async (t) => {
+test('same config under Debian haproxy and Switchyard: same CSV rows, columns and empty cells, http and tcp proxies', async (t) => {
   const backends = await Promise.all(
     [1, 2].map(async () => {
       const srv = http.createServer((_q, s) => s.end('ok'));
@@ -42,11 +44,11 @@ test('same config under Debian haproxy and Switchyard: same CSV rows, columns an
       return (srv.address() as { port: number }).port;
     }),
   );
-  const [webPort, statsPort] = [await freePort(), await freePort()];
+  const [webPort, statsPort, tcpPort] = [await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-hap-'));
   const cfg = `
 global
-    maxconn 9984
+    maxconn 4000
     stats socket ${dir}/admin.sock level admin
 defaults
     mode http
@@ -61,6 +63,14 @@ backend app
     option httpchk GET /
     server web1 127.0.0.1:${backends[0]} check inter 1s rise 2 fall 3
     server web2 127.0.0.1:${backends[1]} check inter 1s rise 2 fall 3 maxconn 50 maxqueue 7
+frontend ft
+    mode tcp
+    bind 127.0.0.1:${tcpPort}
+    default_backend bt
+backend bt
+    mode tcp
+    server s1 127.0.0.1:${backends[0]} check inter 1s
+    server s2 127.0.0.1:${backends[1]}
 listen stats
     bind 127.0.0.1:${statsPort}
     mode http
