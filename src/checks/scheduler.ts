@@ -116,7 +116,7 @@ export function startChecks(runtime: Runtime, log: Logger): CheckScheduler {
     if (!server.proxy.config.options.logHealthChecks) return;
     const after = server.state[kind];
     if (after.status === before.status && after.health === before.health) return;
-    log.event('info', healthCheckLine(server, kind, outcome, r, after));
+    log.event('warning', healthCheckLine(server, kind, outcome, r, after), { proxy: server.proxy.name, level: 'notice' });
   };
 
   // Spread the first probes over the shortest interval so they do not all start together.

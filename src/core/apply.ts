@@ -2,7 +2,7 @@
 // effects (log lines in HAProxy's wording, session kills, balancer and backend updates) and
 // passes the change on to tracking servers. Checks and control/commands call this.
 
-import type { Logger } from '../log/logger.js';
+import type { LogLevel, Logger } from '../log/logger.js';
 import type { Proxy } from './proxy.js';
 import { dispatchQueues } from './queue.js';
 import type { Server } from './server.js';
@@ -52,6 +52,11 @@ export function changeMessage(server: Server, change: StateChange, nowMs = Date.
   }
 }
 
+/** Syslog severity HAProxy gives each change (stderr always says WARNING). */
+function syslogLevel(change: StateChange): LogLevel {
+  return change.kind === 'down' || (change.kind === 'maint' && !change.wasDown) ? 'alert' : 'notice';
+}
+
 /** Backend-level UP/DOWN history (BACKEND row lastchg, chkdown, downtime). */
 export function updateBackendState(proxy: Proxy, nowMs: number, log?: Logger): void {
   if (proxy.servers.length === 0) return;
@@ -65,7 +70,8 @@ export function updateBackendState(proxy: Proxy, nowMs: number, log?: Logger): v
   } else {
     proxy.downSinceMs = nowMs;
     proxy.chkdown++;
-    log?.event('alert', `backend '${proxy.name}' has no server available!`);
+    log?.event('alert', `backend '${proxy.name}' has no server available!`,
+      { proxy: proxy.name, level: 'emerg', message: `backend ${proxy.name} has no server available!` });
   }
 }
 
@@ -98,7 +104,10 @@ export function applyServerEvent(server: Server, event: ServerEvent, nowMs: numb
   }
   preface?.();
   if (log) {
-    for (const fx of t.effects) if (fx.kind === 'log') log.event('warning', changeMessage(server, fx.change, nowMs));
+    for (const fx of t.effects) {
+      if (fx.kind !== 'log') continue;
+      log.event('warning', changeMessage(server, fx.change, nowMs), { proxy: server.proxy.name, level: syslogLevel(fx.change) });
+    }
   }
   if (rebalance) updateBackendState(server.proxy, nowMs, log);
   if (changed) {

@@ -81,9 +81,17 @@ test('backend losing its last server: alert, backend chkdown and downtime', () =
   assert.equal(app.chkdown, 1);
   assert.ok(app.downSinceMs !== undefined);
   assert.ok(log.messages().includes("backend 'app' has no server available!"));
-  assert.equal(log.lines.find((l) => l.message.startsWith('backend'))!.level, 'alert');
+  const alert = log.lines.find((l) => l.message.startsWith('backend'))!;
+  assert.equal(alert.level, 'alert');
+  assert.deepEqual(alert.proxyLog, { proxy: 'app', level: 'emerg', message: 'backend app has no server available!' });
+  const down = log.lines.find((l) => l.message.startsWith('Backup Server app/web3 is DOWN'))!;
+  assert.deepEqual([down.level, down.proxyLog], ['warning', { proxy: 'app', level: 'alert' }]);
+  const maint = log.lines.find((l) => l.message.includes('going DOWN for maintenance'))!;
+  assert.equal(maint.proxyLog?.level, 'alert');
   control.serverAction(s('web2'), 'ready', cli);
   assert.equal(app.downSinceMs, undefined);
+  const ready = log.lines.find((l) => l.message.includes('leaving forced maintenance'))!;
+  assert.equal(ready.proxyLog?.level, 'notice');
 });
 
 test('shutdown kills every live session on the server', () => {

@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config/parser.js';
 import type { Config } from '../../src/config/model.js';
 import { buildRuntime } from '../../src/core/build.js';
 import type { Runtime } from '../../src/core/runtime.js';
-import type { Logger, LogLevel } from '../../src/log/logger.js';
+import type { Logger, LogLevel, ProxyLogEvent } from '../../src/log/logger.js';
 
 export function configFrom(text: string): Config {
   const r = parseConfig([{ file: 'test.cfg', text }], {
@@ -19,17 +19,23 @@ export function configFrom(text: string): Config {
   return r.config;
 }
 
+export interface RecordedEvent {
+  level: LogLevel;
+  message: string;
+  proxyLog?: ProxyLogEvent;
+}
+
 export interface RecordingLog extends Logger {
-  lines: { level: LogLevel; message: string }[];
+  lines: RecordedEvent[];
   messages(): string[];
 }
 
 export function recordingLog(): RecordingLog {
-  const lines: { level: LogLevel; message: string }[] = [];
+  const lines: RecordedEvent[] = [];
   return {
     lines,
-    event(level, message) {
-      lines.push({ level, message });
+    event(level, message, proxyLog) {
+      lines.push(proxyLog ? { level, message, proxyLog } : { level, message });
     },
     access() {},
     messages: () => lines.map((l) => l.message),
