@@ -125,20 +125,12 @@ listen stats2
 });
 
 test('same config under Debian haproxy and Switchyard: same CSV rows, columns and empty cells, http and tcp proxies', async (t) => {
-  const backends = await Promise.all(
-    [1, 2].map(async () => {
-      const srv = http.createServer((_q, s) => s.end('ok'));
-      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-      t.after(() => srv.close());
-      return (srv.address() as { port: number }).port;
-    }),
-  );
+  const backends = await httpBackends(t, 2);
   const [webPort, statsPort, tcpPort] = [await freePort(), await freePort(), await freePort()];
-  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-hap-'));
   const cfg = `
 global
     maxconn 4000
-    stats socket ${dir}/admin.sock level admin
+    stats socket @SOCK@ level admin
 defaults
     mode http
     timeout connect 5s
@@ -170,28 +162,8 @@ listen stats
     stats auth admin:admin888
     stats admin if TRUE
 `;
-  writeFileSync(path.join(dir, 'haproxy.cfg'), cfg);
-  const hap = spawn(HAPROXY, ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
-  t.after(() => {
-    hap.kill('SIGKILL');
-  });
-  // wait until HAProxy serves and its first checks have passed
-  let theirs = '';
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    theirs = await getCsv(statsPort).catch(() => '');
-    if (bothL7(theirs)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.match(theirs, /^app,web1,/m, 'haproxy did not answer');
-
-  const ours = await serveStats(cfg, { checks: true });
+  const theirs = await runHaproxy(t, cfg, statsPort, bothL7);
+  const ours = await serveStats(cfg.replace('@SOCK@', '/tmp/switchyard-unused.sock'), { checks: true });
   t.after(() => ours.close());
-  let oursCsv = '';
-  const oursDeadline = Date.now() + 20_000;
-  while (Date.now() < oursDeadline && !bothL7(oursCsv)) {
-    await new Promise((r) => setTimeout(r, 100));
-    oursCsv = await getCsv(ours.port);
-  }
-  assertSameShape(oursCsv, theirs);
+  assertSameShape(await waitCsv(ours.port, bothL7), theirs);
 });
