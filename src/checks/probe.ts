@@ -151,7 +151,9 @@ export function parseAgentReply(text: string): AgentReply | undefined {
   for (const word of text.trim().toLowerCase().split(/[\s,]+/)) {
     if (word === '') continue;
     const pct = /^(\d+)%$/.exec(word);
+    const maxconn = /^maxconn:(\d+)$/.exec(word);
     if (pct) reply.weightPct = Number(pct[1]);
+    else if (maxconn) reply.maxconn = Number(maxconn[1]);
     else if (word === 'up') reply.health = 'up';
     else if (word === 'down' || word === 'stopped' || word === 'fail') reply.health = 'down';
     else if (word === 'ready' || word === 'drain' || word === 'maint') reply.admin = word;

@@ -5,6 +5,7 @@
 import type { Runtime } from '../core/runtime.js';
 import type { Server } from '../core/server.js';
 import { applyServerEvent } from '../core/apply.js';
+import { dispatchQueues } from '../core/queue.js';
 import { checkActive, fullHealth, isMaint, probeReason, type ProbeResult } from '../core/server-state.js';
 import { OpState, type CheckState } from '../core/server-state-types.js';
 import type { Logger } from '../log/logger.js';
@@ -103,6 +104,11 @@ export function startChecks(runtime: Runtime, log: Logger): CheckScheduler {
       } else {
         const p = await agentProbe(where);
         if (stopped) return;
+        if (p.reply?.maxconn !== undefined && p.reply.maxconn !== server.maxconn) {
+          server.maxconn = p.reply.maxconn;
+          server.proxy.balancer?.update(Date.now());
+          dispatchQueues(server.proxy);
+        }
         applyServerEvent(server, { type: 'agent', result: p.result, reply: p.reply }, Date.now(), log,
           () => logHealth(server, t.kind, p.reply ? 'pass' : 'neutral', p.result, before));
       }

@@ -20,6 +20,8 @@ export interface AgentReply {
   health?: 'up' | 'down';
   admin?: 'ready' | 'drain' | 'maint';
   weightPct?: number;
+  /** `maxconn:N`: the server's new connection limit (applied to the Server, not its state). */
+  maxconn?: number;
 }
 
 export type ServerEvent =

@@ -131,8 +131,9 @@ test('agent check: drain, weight and down replies drive the server', async (t) =
   await until(() => serverStatusText(web1.state) === 'DOWN (agent)', 'DOWN (agent)');
   assert.equal(web1.state.agent.status, 'L7STS');
   assert.equal(web1.state.agent.desc, 'via agent : down');
-  reply = 'up\n';
+  reply = 'up maxconn:30\n';
   await until(() => web1.state.op === OpState.RUNNING, 'agent up');
+  await until(() => web1.maxconn === 30, 'maxconn from the agent');
 });
 
 test('MAINT pauses checks, READY resumes them; on-marked-down shutdown-sessions kills sessions', async (t) => {

@@ -34,6 +34,7 @@ test('agent replies: words, percentages, separators; nonsense is no reply', () =
   assert.deepEqual(parseAgentReply('ready,down'), { admin: 'ready', health: 'down' });
   assert.deepEqual(parseAgentReply('stopped'), { health: 'down' });
   assert.equal(parseAgentReply('hello'), undefined);
+  assert.deepEqual(parseAgentReply('75%,maxconn:30,maint,down'), { weightPct: 75, maxconn: 30, admin: 'maint', health: 'down' });
 });
 
 test('http expect: status lists and ranges, rstatus, negated string', async (t) => {
