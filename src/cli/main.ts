@@ -3,7 +3,6 @@
 import { parseArgs } from './args.js';
 import { runCheck, runCheckCondition } from '../config/check.js';
 import { versionText } from './version.js';
-import { loadConfig } from '../config/load.js';
 
 const USAGE = 'Usage : switchyard [-f <cfgfile|cfgdir>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]\n' + '        [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]\n';
 
@@ -21,22 +20,8 @@ async function main(argv: string[]): Promise<void> {
   if (opts.checkCondition !== undefined) process.exit(runCheckCondition(opts.checkCondition));
   if (opts.check) process.exit(runCheck(opts.files, { quiet: opts.quiet, zeroWarning: opts.debugFlags.includes('-dW') }));
   // The serving side is loaded only now, so -c, -v and -cc never depend on it.
-  const { runProcess } = await import('../process/run.js');
-  const { createProcessLogger } = await import('../log/process-log.js');
-  const log = createProcessLogger();
-  const { config, diagnostics } = loadConfig(opts.files);
-  for (const d of diagnostics) log.event(d.severity === 'alert' ? 'alert' : d.severity, `config : ${d.message}`);
-  if (!config) {
-    log.event('alert', 'config : Fatal errors found in configuration.');
-    process.exit(1);
-  }
-  const running = await runProcess(config, log);
-  const stop = (graceful: boolean) => () => {
-    running.stop(graceful).then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop(false));
-  process.on('SIGINT', stop(false));
-  process.on('SIGUSR1', stop(true));
+  const { startProcessModel } = await import('../process/start.js');
+  await startProcessModel(opts);
 }
 
 main(process.argv.slice(2)).catch((err) => {

@@ -18,8 +18,14 @@ export interface RunningProcess {
   stop(graceful: boolean): Promise<void>;
 }
 
-export async function runProcess(config: Config, log: Logger): Promise<RunningProcess> {
+/** Hooks for the process model: `beforeListen` runs once the runtime exists, before any bind. */
+export interface ProcessHooks {
+  beforeListen?(runtime: Runtime): void;
+}
+
+export async function runProcess(config: Config, log: Logger, hooks: ProcessHooks = {}): Promise<RunningProcess> {
   const runtime = buildRuntime(config, Date.now());
+  hooks.beforeListen?.(runtime);
   const routers = [createStatsRouter(runtime, log), createPrometheusRouter(runtime)];
   const applets: AppletRouter = {
     route(proxy, method, target) {

@@ -1,0 +1,244 @@
+// The master: owns the listening sockets (through the cluster module, which keeps one
+// listening handle per address and hands it to every worker that binds it), starts a
+// generation of workers, and reloads on SIGUSR2 by starting a new generation on the same
+// sockets before telling the old one to stop accepting and finish its sessions.
+//
+// Why cluster with SCHED_NONE: every worker accepts on the same kernel socket, so a worker
+// that stops accepting leaves pending connections in the shared queue for the others, and
+// the handle lives as long as one worker holds it: nothing is refused during a reload.
+
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/model.js';
+import type { Logger } from '../log/logger.js';
+import type { MasterToWorker, WorkerToMaster } from './messages.js';
+import { isMessage } from './messages.js';
+import type { OperatorState } from './operator-state.js';
+import { removePidfile, writePidfile } from './pidfile.js';
+
+export interface MasterOptions {
+  files: string[];
+  log: Logger;
+  /** Script each worker runs; the default re-runs this program, which sees it is a worker. */
+  exec?: string;
+  pidfile?: string;
+  /** How long a new generation may take to become ready. */
+  startTimeoutMs?: number;
+  /** The config already loaded and checked by the caller, to avoid logging it twice. */
+  config?: Config;
+}
+
+interface Generation {
+  workers: Worker[];
+  config: Config;
+}
+
+const EXIT_TEXT: Record<string, string> = { SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt' };
+const SIGNAL_CODE: Record<string, number> = { SIGINT: 130, SIGKILL: 137, SIGTERM: 143 };
+
+function exitText(code: number | null, signal: string | null): { code: number; text: string } {
+  if (signal) return { code: SIGNAL_CODE[signal] ?? 128, text: EXIT_TEXT[signal] ?? signal };
+  return { code: code ?? 0, text: 'Exit' };
+}
+
+function post(w: Worker, msg: MasterToWorker): void {
+  if (w.isConnected()) w.send(msg);
+}
+
+export function workerCount(config: Config): number {
+  return Math.max(1, config.global.nbthread ?? availableParallelism());
+}
+
+/** Run the master until its workers are gone; resolves with the process exit code. */
+export function runMaster(opts: MasterOptions): Promise<number> {
+  const { log } = opts;
+  const first = opts.config ?? loadChecked(opts.files, log);
+  if (!first) return Promise.resolve(1);
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ exec: opts.exec ?? process.argv[1], args: process.argv.slice(2) });
+
+  let current: Generation | undefined;
+  const former = new Set<Worker>();
+  let exiting: number | undefined;
+  let reloading = false;
+  let nextId = 1;
+  const waiting = new Map<number, (value: unknown) => void>();
+  // A collect request in flight: which workers still owe a part, and who asked.
+  const collecting = new Map<number, { from: Worker; replyId: number; parts: unknown[]; left: number }>();
+
+  let done!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (done = resolve));
+
+  function onMessage(w: Worker, m: unknown): void {
+    if (!isMessage(m)) return;
+    const msg = m as WorkerToMaster;
+    if (msg.t === 'sy:change') {
+      for (const other of current?.workers ?? []) if (other !== w) post(other, { t: 'sy:change', change: msg.change });
+    } else if (msg.t === 'sy:exported') {
+      waiting.get(msg.id)?.(msg.state);
+      waiting.delete(msg.id);
+    } else if (msg.t === 'sy:collect') {
+      const targets = (current?.workers ?? []).filter((x) => x.isConnected());
+      if (!targets.includes(w)) targets.push(w);
+      const id = nextId++;
+      collecting.set(id, { from: w, replyId: msg.id, parts: [], left: targets.length });
+      for (const x of targets) post(x, { t: 'sy:snapshot', id, kind: msg.kind });
+    } else if (msg.t === 'sy:snapshotted') {
+      const c = collecting.get(msg.id);
+      if (!c) return;
+      c.parts.push(msg.part);
+      if (--c.left === 0) {
+        collecting.delete(msg.id);
+        post(c.from, { t: 'sy:collected', id: c.replyId, parts: c.parts });
+      }
+    }
+  }
+
+  /** Fork a generation and resolve once every worker is listening, or reject. */
+  function startGeneration(config: Config, state: OperatorState): Promise<Generation> {
+    const gen: Generation = { workers: [], config };
+    const timeoutMs = opts.startTimeoutMs ?? 30_000;
+    return new Promise((resolve, reject) => {
+      let ready = 0;
+      let failed = false;
+      const fail = (why: string) => {
+        if (failed) return;
+        failed = true;
+        clearTimeout(timer);
+        for (const w of gen.workers) if (!w.isDead()) w.process.kill('SIGKILL');
+        reject(new Error(why));
+      };
+      const timer = setTimeout(() => fail('workers did not become ready in time'), timeoutMs);
+      for (let i = 0; i < workerCount(config); i++) {
+        const w = cluster.fork({ SWITCHYARD_WORKER: '1' });
+        gen.workers.push(w);
+        log.event('notice', `New worker (${w.process.pid}) forked`);
+        w.on('online', () => post(w, { t: 'sy:start', state }));
+        w.on('message', (m: unknown) => {
+          if (isMessage(m) && m.t === 'sy:ready' && !failed && ++ready === gen.workers.length) {
+            clearTimeout(timer);
+            resolve(gen);
+          } else if (isMessage(m) && m.t === 'sy:failed') fail((m as unknown as { message: string }).message);
+          else onMessage(w, m);
+        });
+        w.on('exit', (code, signal) => {
+          if (ready < gen.workers.length) fail(`worker ${w.process.pid} exited during start-up`);
+          else onExit(w, code, signal);
+        });
+      }
+    });
+  }
+
+  function onExit(w: Worker, code: number | null, signal: string | null): void {
+    const t = exitText(code, signal);
+    if (former.delete(w)) {
+      log.event('warning', `Former worker (${w.process.pid}) exited with code ${t.code} (${t.text})`);
+    } else if (current?.workers.includes(w)) {
+      current.workers = current.workers.filter((x) => x !== w);
+      log.event(exiting === undefined ? 'alert' : 'warning', `Current worker (${w.process.pid}) exited with code ${t.code} (${t.text})`);
+      if (exiting === undefined) {
+        // A worker died on its own: like HAProxy's exit-on-failure, bring everything down.
+        log.event('alert', 'exit-on-failure: killing every processes with SIGTERM');
+        stopAll(false, t.code || 1);
+      }
+    }
+    if (exiting !== undefined && (current?.workers.length ?? 0) === 0 && former.size === 0) {
+      log.event('warning', `All workers exited. Exiting... (${exiting})`);
+      if (opts.pidfile) removePidfile(opts.pidfile);
+      done(exiting);
+    }
+  }
+
+  function exportState(): Promise<OperatorState> {
+    const w = current?.workers.find((x) => x.isConnected());
+    if (!w) return Promise.resolve([]);
+    const id = nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        resolve([]);
+      }, 5_000);
+      waiting.set(id, (s) => {
+        clearTimeout(timer);
+        resolve(s as OperatorState);
+      });
+      post(w, { t: 'sy:export', id });
+    });
+  }
+
+  function retire(gen: Generation): void {
+    const hardStopMs = gen.config.global.hardStopAfter;
+    for (const w of gen.workers) {
+      former.add(w);
+      post(w, { t: 'sy:stop', graceful: true });
+      if (hardStopMs !== undefined) setTimeout(() => !w.isDead() && w.process.kill('SIGTERM'), hardStopMs).unref();
+    }
+  }
+
+  async function reload(): Promise<void> {
+    if (reloading || exiting !== undefined) return;
+    reloading = true;
+    try {
+      log.event('notice', 'Reloading HAProxy');
+      const config = loadChecked(opts.files, log);
+      if (!config) {
+        log.event('warning', 'Loading failure!');
+        return;
+      }
+      const state = await exportState();
+      const old = current;
+      try {
+        current = await startGeneration(config, state);
+      } catch (err) {
+        log.event('alert', `${err instanceof Error ? err.message : String(err)}`);
+        log.event('warning', 'Loading failure!');
+        return;
+      }
+      log.event('notice', 'Loading success.');
+      if (old) retire(old);
+    } finally {
+      reloading = false;
+    }
+  }
+
+  function stopAll(graceful: boolean, code: number): void {
+    if (exiting !== undefined) return;
+    exiting = code;
+    log.event('warning', 'Exiting Master process...');
+    const all = [...(current?.workers ?? []), ...former];
+    for (const w of all) {
+      if (graceful) post(w, { t: 'sy:stop', graceful: true });
+      else if (!w.isDead()) w.process.kill('SIGTERM');
+    }
+    if (all.length === 0) done(code);
+  }
+
+  process.on('SIGUSR2', () => void reload());
+  process.on('SIGHUP', () => void reload());
+  process.on('SIGUSR1', () => stopAll(true, 0));
+  process.on('SIGTERM', () => stopAll(false, 0));
+  process.on('SIGINT', () => stopAll(false, 130));
+  if (opts.pidfile) writePidfile(opts.pidfile, [process.pid]);
+
+  startGeneration(first, []).then(
+    (gen) => {
+      current = gen;
+      log.event('notice', 'Loading success.');
+    },
+    (err: unknown) => {
+      log.event('alert', `${err instanceof Error ? err.message : String(err)}`);
+      exiting = 1;
+      done(1);
+    },
+  );
+  return finished;
+}
+
+/** Load and check the config, logging every diagnostic; undefined when it is broken. */
+export function loadChecked(files: string[], log: Logger): Config | undefined {
+  const { config, diagnostics } = loadConfig(files);
+  for (const d of diagnostics) log.event(d.severity === 'alert' ? 'alert' : d.severity, `config : ${d.message}`);
+  if (!config) log.event('alert', 'config : Fatal errors found in configuration.');
+  return config;
+}

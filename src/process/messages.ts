@@ -1,0 +1,32 @@
+// Messages between the master and its workers over the cluster IPC channel. Plain JSON data.
+
+import type { OperatorState } from './operator-state.js';
+
+/** A server action applied in one worker, to be applied in every other worker too. */
+export interface ServerChange {
+  backend: string;
+  server: string;
+  /** A ServerAction name (ready, drain, maint, ...) or `weight`. */
+  action: string;
+  value?: string;
+}
+
+export type MasterToWorker =
+  | { t: 'sy:start'; state: OperatorState }
+  | { t: 'sy:stop'; graceful: boolean }
+  | { t: 'sy:change'; change: ServerChange }
+  | { t: 'sy:export'; id: number }
+  | { t: 'sy:snapshot'; id: number; kind: string }
+  | { t: 'sy:collected'; id: number; parts: unknown[] };
+
+export type WorkerToMaster =
+  | { t: 'sy:ready' }
+  | { t: 'sy:failed'; message: string }
+  | { t: 'sy:change'; change: ServerChange }
+  | { t: 'sy:exported'; id: number; state: OperatorState }
+  | { t: 'sy:collect'; id: number; kind: string }
+  | { t: 'sy:snapshotted'; id: number; part: unknown };
+
+export function isMessage(m: unknown): m is { t: string } {
+  return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('sy:');
+}
