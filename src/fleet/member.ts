@@ -30,6 +30,8 @@ export interface FleetOptions {
   node: string;
   /** Where peers fetch this instance's stats (`;json` is appended), e.g. http://10.0.0.1:8404/stats */
   statsUrl?: string;
+  /** `user:password` for reading peers' stats pages. */
+  statsAuth?: string;
   /** Presence lease, in seconds. */
   leaseTtl?: number;
   /** How often local operator state is compared with what was last shared. */
