@@ -11,6 +11,7 @@ import { createStatsRouter } from '../stats/router.js';
 import { createPrometheusRouter } from '../api/prometheus.js';
 import { startStatsSockets } from '../api/socket.js';
 import type { Logger } from '../log/logger.js';
+import { joinFleet } from '../fleet/index.js';
 
 export interface RunningProcess {
   runtime: Runtime;
@@ -26,6 +27,8 @@ export interface ProcessHooks {
 export async function runProcess(config: Config, log: Logger, hooks: ProcessHooks = {}): Promise<RunningProcess> {
   const runtime = buildRuntime(config, Date.now());
   hooks.beforeListen?.(runtime);
+  // Fleet state (or its cached last known state) is applied before any listener opens.
+  const fleet = await joinFleet(runtime, log);
   const routers = [createStatsRouter(runtime, log), createPrometheusRouter(runtime)];
   const applets: AppletRouter = {
     route(proxy, method, target) {
@@ -43,7 +46,7 @@ export async function runProcess(config: Config, log: Logger, hooks: ProcessHook
     runtime,
     async stop() {
       checks.stop();
-      await Promise.all([dataPlane.close(), sockets.close()]);
+      await Promise.all([dataPlane.close(), sockets.close(), fleet?.stop()]);
     },
   };
 }
