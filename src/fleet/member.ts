@@ -271,6 +271,14 @@ export class FleetMember {
   /** Apply every state key etcd holds (except names with a local change waiting to be written). */
   private async sync(): Promise<void> {
     const r = await this.client.range(this.stateDir, { prefix: true });
+    if (r.revision < this.revision) {
+      // etcd came back with a shorter history (data dir lost): old revisions mean nothing now.
+      // Every member writes its current state again; revision order settles any difference.
+      this.log.event('warning', `Fleet: etcd revision went back from ${this.revision} to ${r.revision} (data lost); sharing local state again.`);
+      this.revs.clear();
+      this.revision = 0;
+      for (const name of this.known.keys()) this.pending.add(name);
+    }
     for (const kv of r.kvs) this.onRemote(kv, true);
     this.revision = Math.max(this.revision, r.revision);
     this.writeCache();

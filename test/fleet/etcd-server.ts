@@ -14,8 +14,8 @@ export interface EtcdServer {
   url: string;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
-  /** Start again on the same ports and data dir. */
-  restart(): Promise<void>;
+  /** Start again on the same ports, with the same data or (`wipe`) an empty data dir. */
+  restart(opts?: { wipe?: boolean }): Promise<void>;
   /** Stop and remove the data dir. */
   stop(): Promise<void>;
 }
@@ -64,7 +64,10 @@ export async function startEtcd(): Promise<EtcdServer> {
   return {
     url,
     kill,
-    restart: launch,
+    async restart(opts = {}) {
+      if (opts.wipe) rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+      await launch();
+    },
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

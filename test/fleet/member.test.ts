@@ -202,3 +202,23 @@ test('fleet: presence keys under a lease — a dead member disappears, a stopped
   // Lease TTL is 2 s; etcd expires leases with some slack.
   await until(async () => (await a.fleet.members()).length === 1, 'b gone after lease expiry', 8000);
 });
+
+test('fleet: etcd restarted with its data lost — members share their state again and keep following each other', async (t) => {
+  const etcd = await startEtcd();
+  t.after(() => etcd.stop());
+  const h = harness(etcd, t);
+  const [a, b] = [await h.join('a'), await h.join('b')];
+  // Push the revision well past what a fresh etcd will have.
+  for (const w of ['3', '4', '5', '6', '7']) a.control.setWeight(s1(a), w, page);
+  a.control.serverAction(s1(a), 'drain', page);
+  await until(() => admin(b) === 'DRAIN' && weight(b) === 7, 'b follows');
+  await etcd.kill();
+  await until(() => a.fleet.status().link === 'down' && b.fleet.status().link === 'down', 'links down');
+  await etcd.restart({ wipe: true });
+  await until(() => a.fleet.status().link === 'up' && b.fleet.status().link === 'up' && a.fleet.status().notShared.length === 0 && b.fleet.status().notShared.length === 0, 'links up and shared');
+  const kv = await a.fleet.client.get(`${h.prefix}/state/app/web1`);
+  assert.equal(JSON.parse(kv!.value).drain, true);
+  a.control.serverAction(s1(a), 'ready', page);
+  await until(() => admin(b) === 'READY', 'b follows after the reset', 2000);
+  assert.ok(b.log.messages().some((m) => m.includes('etcd revision went back')));
+});
