@@ -26,6 +26,13 @@ export function statsUrlOf(config: Config): { url: string; auth?: string } | und
   return undefined;
 }
 
+const members = new WeakMap<Runtime, FleetMember>();
+
+/** The fleet membership of a runtime, for `show fleet`, `show info` and the stats page. */
+export function fleetOf(runtime: Runtime): FleetMember | undefined {
+  return members.get(runtime);
+}
+
 /**
  * Call before opening listeners: applies the fleet's state (or the cached last known state when
  * etcd is down), then starts watching. Returns undefined when the config has no fleet.
@@ -41,6 +48,7 @@ export async function joinFleet(runtime: Runtime, log: Logger): Promise<FleetMem
     ...(stats ? { statsUrl: stats.url } : {}),
     ...(stats?.auth ? { statsAuth: stats.auth } : {}),
   });
+  members.set(runtime, member);
   await member.prepare();
   member.start();
   return member;

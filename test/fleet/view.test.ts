@@ -7,8 +7,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createControl } from '../../src/control/commands.js';
 import type { Runtime } from '../../src/core/runtime.js';
-import { FleetMember } from '../../src/fleet/member.js';
-import { buildFleetView, renderFleetText, showFleet } from '../../src/fleet/view.js';
+import { defaultCacheFile, FleetMember } from '../../src/fleet/member.js';
+import { buildFleetView, fleetInfo, renderFleetText, showFleet } from '../../src/fleet/view.js';
+import { fleetOf, joinFleet } from '../../src/fleet/index.js';
 import { buildSnapshot } from '../../src/stats/snapshot.js';
 import { renderJson } from '../../src/stats/json.js';
 import { BASE, recordingLog, runtimeFrom } from '../core/fixture.js';
@@ -101,4 +102,34 @@ test('fleet view: live instances, per-server state side by side from peers\' ;js
   view = await buildFleetView(a!);
   assert.match(view.instances[2]!.error ?? '', /ECONNREFUSED/);
   assert.equal(view.servers[0]!.byNode[2], undefined);
+});
+
+test('joinFleet: from a parsed `fleet` line, registered for the runtime, stats address from the stats listener', async (t) => {
+  const etcd = await startEtcd();
+  const rt = runtimeFrom(`global
+  node edge-1
+  fleet etcd ${etcd.url},http://127.0.0.1:1 prefix /sy/join
+${cfg()}listen stats
+  bind 127.0.0.1:18404
+  mode http
+  stats enable
+  stats uri /stats
+  stats auth admin:pw
+`);
+  const member = await joinFleet(rt, recordingLog());
+  t.after(async () => {
+    await member?.stop();
+    await etcd.stop();
+    rmSync(defaultCacheFile('/sy/join', 'edge-1'), { force: true });
+  });
+  assert.ok(member);
+  assert.equal(fleetOf(rt), member);
+  assert.equal(member.status().link, 'up');
+  assert.deepEqual(fleetInfo(member.status()), [['Fleet', '/sy/join'], ['FleetNode', 'edge-1'], ['FleetLink', 'up'], ['FleetNotShared', '']]);
+  let members = await member.members();
+  for (const deadline = Date.now() + 10_000; members.length === 0 && Date.now() < deadline; members = await member.members()) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.deepEqual(members.map((m) => [m.node, m.statsUrl]), [['edge-1', 'http://127.0.0.1:18404/stats']]);
+  assert.equal(await joinFleet(runtimeFrom(cfg()), recordingLog()), undefined);
 });
