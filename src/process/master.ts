@@ -114,9 +114,9 @@ export function runMaster(opts: MasterOptions): Promise<number> {
         const w = cluster.fork({ SWITCHYARD_WORKER: '1' });
         gen.workers.push(w);
         log.event('notice', `New worker (${w.process.pid}) forked`);
-        w.on('online', () => post(w, { t: 'sy:start', state }));
         w.on('message', (m: unknown) => {
-          if (isMessage(m) && m.t === 'sy:ready' && !failed && ++ready === gen.workers.length) {
+          if (isMessage(m) && m.t === 'sy:hello') post(w, { t: 'sy:start', state });
+          else if (isMessage(m) && m.t === 'sy:ready' && !failed && ++ready === gen.workers.length) {
             clearTimeout(timer);
             resolve(gen);
           } else if (isMessage(m) && m.t === 'sy:failed') fail((m as unknown as { message: string }).message);

@@ -20,6 +20,8 @@ export type MasterToWorker =
   | { t: 'sy:collected'; id: number; parts: unknown[] };
 
 export type WorkerToMaster =
+  /** Sent once the worker listens for messages; anything sent before would be lost. */
+  | { t: 'sy:hello' }
   | { t: 'sy:ready' }
   | { t: 'sy:failed'; message: string }
   | { t: 'sy:change'; change: ServerChange }

@@ -70,4 +70,5 @@ export function runWorker(files: string[], serve: Serve = runProcess, log: Logge
     else if (msg.t === 'sy:stop') void stop(msg.graceful);
     else if (msg.t === 'sy:export') send({ t: 'sy:exported', id: msg.id, state: running ? exportOperatorState(running.runtime) : [] });
   });
+  send({ t: 'sy:hello' });
 }
