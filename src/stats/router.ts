@@ -17,6 +17,7 @@ import { renderJson, renderSchema, renderTyped } from './json.js';
 import { renderHtml } from './html.js';
 import type { SelectOptions } from './select.js';
 import { crossSite } from './csrf.js';
+import { statsAdminWarnings } from './warnings.js';
 
 interface StatsProxy {
   auth: StatsAuth;
@@ -30,6 +31,7 @@ export function createStatsRouter(runtime: Runtime, log: Logger, makeControl: ()
   const perProxy = new Map<Proxy, StatsProxy>();
   let control: Control | undefined;
   const getControl = (): Control => (control ??= makeControl());
+  for (const px of runtime.proxies) for (const w of statsAdminWarnings(px.config)) log.event('warning', w);
 
   function statsProxy(px: Proxy): StatsProxy {
     let sp = perProxy.get(px);

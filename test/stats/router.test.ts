@@ -202,3 +202,17 @@ test('several stats auth lines each grant access; no auth lines leave the page o
   const open = setup(SEED.replace('    stats auth admin:admin888\n', ''));
   assert.equal((await open.send('GET', '/stats;csv'))!.status, 200);
 });
+
+test('start-up warnings: admin without auth, admin if TRUE on a non-loopback bind', () => {
+  const warnings = (cfg: string) => {
+    const events: string[] = [];
+    createStatsRouter(runtimeFrom(cfg, Date.now()), { event: (_l, m) => events.push(m), access: () => {} });
+    return events;
+  };
+  assert.deepEqual(warnings(SEED), []);
+  const open = warnings(SEED.replace('    stats auth admin:admin888\n', '').replace('bind 127.0.0.1:8404', 'bind *:8404'));
+  assert.equal(open.length, 2);
+  assert.match(open[0]!, /stats admin is enabled without 'stats auth'/);
+  assert.match(open[1]!, /'stats admin if TRUE' on a listener reachable from other hosts/);
+  assert.deepEqual(warnings(SEED.replace('bind 127.0.0.1:8404', 'bind *:8404').replace('stats admin if TRUE', 'stats admin if LOCALHOST')), []);
+});
