@@ -1,13 +1,130 @@
-// STUB (issue 3 replaces it): open every frontend's binds and carry traffic.
+// Opens every frontend's binds and hands each accepted connection to an HTTP or TCP session.
+// Connections over the global or frontend maxconn are held unread until a slot frees up:
+// the client waits, it is never dropped.
+
+import net from 'node:net';
+import { unlinkSync } from 'node:fs';
 import type { Runtime } from '../core/runtime.js';
 import type { Logger } from '../log/logger.js';
+import type { Bind } from '../config/model.js';
 import type { AppletRouter } from './applet.js';
+import { buildContexts, type FrontendCtx } from './context.js';
+import { Clock } from './clock.js';
+import { HttpSession } from './http.js';
+import { TcpSession } from './tcp.js';
+import type { SessionEnv } from './session.js';
 
 export interface DataPlane {
   /** Stop accepting; resolve when listeners are closed (sessions may still run). */
   close(): Promise<void>;
 }
 
-export async function startFrontends(_runtime: Runtime, _deps: { applets: AppletRouter; log: Logger }): Promise<DataPlane> {
-  throw new Error('startFrontends: not implemented yet');
+export async function startFrontends(runtime: Runtime, deps: { applets: AppletRouter; log: Logger }): Promise<DataPlane> {
+  const { frontends } = buildContexts(runtime);
+  const clock = new Clock();
+  const waiting: { sock: net.Socket; fe: FrontendCtx }[] = [];
+  const proc = runtime.process;
+
+  const full = (fe: FrontendCtx): boolean =>
+    (runtime.maxconn > 0 && proc.currConns >= runtime.maxconn) || (fe.proxy.maxconn > 0 && fe.proxy.feCounters.scur >= fe.proxy.maxconn);
+
+  const env: SessionEnv = {
+    clock,
+    log: deps.log,
+    applets: deps.applets,
+    sessionEnded(fe) {
+      proc.currConns--;
+      fe.proxy.feCounters.sessionEnd();
+      for (let i = 0; i < waiting.length; i++) {
+        const w = waiting[i]!;
+        if (w.sock.destroyed) {
+          waiting.splice(i--, 1);
+          continue;
+        }
+        if (!full(w.fe)) {
+          waiting.splice(i, 1);
+          w.sock.resume();
+          start(w.sock, w.fe);
+          return;
+        }
+      }
+    },
+  };
+
+  function start(sock: net.Socket, fe: FrontendCtx): void {
+    const now = clock.now;
+    proc.currConns++;
+    proc.cumConns++;
+    if (proc.currConns > proc.maxConnReached) proc.maxConnReached = proc.currConns;
+    const c = fe.proxy.feCounters;
+    c.sessionStart(now);
+    c.connTot++;
+    c.connRate.hit(now);
+    sock.setNoDelay(true);
+    if (fe.mode === 'http') new HttpSession(sock, fe, env);
+    else new TcpSession(sock, fe, fe.defaultBackend, env);
+  }
+
+  function accept(sock: net.Socket, fe: FrontendCtx): void {
+    if (fe.proxy.frontendStatus !== 'OPEN' || full(fe)) {
+      sock.pause();
+      sock.on('error', () => sock.destroy());
+      waiting.push({ sock, fe });
+      return;
+    }
+    start(sock, fe);
+  }
+
+  const servers: net.Server[] = [];
+  try {
+    for (const fe of frontends) {
+      if (fe.proxy.config.disabled) continue;
+      for (const bind of fe.proxy.config.binds) servers.push(await listen(bind, fe, accept));
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    throw err;
+  }
+
+  return {
+    async close() {
+      clock.stop();
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      for (const w of waiting.splice(0)) w.sock.destroy();
+    },
+  };
+}
+
+function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: FrontendCtx) => void): Promise<net.Server> {
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => accept(s, fe));
+  const backlog = fe.proxy.config.backlog ?? 1024;
+  const a = bind.address;
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(new Error(`Starting frontend ${fe.proxy.name}: cannot bind socket (${err.message}) [${describe(bind)}]`));
+    server.once('error', onError);
+    const ready = (): void => {
+      server.off('error', onError);
+      server.on('error', () => {});
+      resolve(server);
+    };
+    if (a.kind === 'unix') {
+      try {
+        unlinkSync(a.path);
+      } catch {
+        // nothing to remove
+      }
+      server.listen({ path: a.path, backlog }, ready);
+    } else if (a.kind === 'fd') server.listen({ fd: a.fd, backlog }, ready);
+    else {
+      const host = a.host === '' || a.host === '*' ? (a.family === 6 ? '::' : '0.0.0.0') : a.host;
+      server.listen({ host, port: a.port, backlog, ipv6Only: a.family === 6 && host === '::' ? false : undefined }, ready);
+    }
+  });
+}
+
+function describe(bind: Bind): string {
+  const a = bind.address;
+  if (a.kind === 'unix') return a.path;
+  if (a.kind === 'fd') return `fd@${a.fd}`;
+  return `${a.family === 6 ? `[${a.host}]` : a.host || '*'}:${a.port}`;
 }

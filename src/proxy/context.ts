@@ -1,0 +1,130 @@
+// Per-proxy data-plane settings resolved once at start: compiled conditions, routes, timeouts,
+// so a request only reads fields.
+
+import type { Proxy } from '../core/proxy.js';
+import type { Runtime } from '../core/runtime.js';
+import type { HeaderRuleAction, ProxyConfig } from '../config/model.js';
+import { compileCondition, type Predicate } from '../acl/compile.js';
+import { networkMatcher, parseNetwork } from '../acl/cidr.js';
+import type { Server } from '../core/server.js';
+import type { Upstream } from './upstream.js';
+
+export interface CompiledRule {
+  rule: HeaderRuleAction;
+  cond?: Predicate;
+}
+
+export interface BackendCtx {
+  proxy: Proxy;
+  httpResponse: CompiledRule[];
+  connectTimeout: number;
+  serverTimeout: number;
+  queueTimeout: number;
+  tunnelTimeout: number;
+  retries: number;
+  redispatch: boolean;
+  reuse: boolean;
+  serverClose: boolean;
+  forwardfor?: ForwardFor;
+  /** Idle keep-alive connections per server. */
+  pools: Map<Server, Upstream[]>;
+}
+
+export interface ForwardFor {
+  header: string;
+  except?: (ip: string) => boolean;
+  ifNone: boolean;
+}
+
+export interface FrontendCtx {
+  proxy: Proxy;
+  runtime: Runtime;
+  mode: 'http' | 'tcp';
+  routes: { when: Predicate; backend: BackendCtx }[];
+  defaultBackend?: BackendCtx;
+  httpRequest: CompiledRule[];
+  clientTimeout: number;
+  httpRequestTimeout: number;
+  keepAliveTimeout: number;
+  tunnelTimeout: number;
+  httpClose: boolean;
+  serverClose: boolean;
+  forwardfor?: ForwardFor;
+  /** `option httplog` / `tcplog` with a `log` target: access lines are produced only then. */
+  logFormat?: 'http' | 'tcp';
+  stats: boolean;
+  maxHeaders: number;
+  /** Largest head accepted (tune.bufsize minus tune.maxrewrite, as HAProxy reserves it). */
+  headLimit: number;
+}
+
+function compileRules(cfg: ProxyConfig, rules: ProxyConfig['httpRequest'], runtime: Runtime): CompiledRule[] {
+  return rules.map((r) => ({ rule: r.rule, cond: r.cond ? compileCondition(r.cond, cfg.acls, runtime.config.userlists) : undefined }));
+}
+
+function forwardFor(cfg: ProxyConfig): ForwardFor | undefined {
+  const ff = cfg.options.forwardfor;
+  if (!ff) return undefined;
+  const net = ff.except ? parseNetwork(ff.except) : undefined;
+  return { header: ff.header, except: net ? networkMatcher([net]) : undefined, ifNone: ff.ifNone };
+}
+
+export function buildContexts(runtime: Runtime): { frontends: FrontendCtx[]; backends: Map<Proxy, BackendCtx> } {
+  const backends = new Map<Proxy, BackendCtx>();
+  for (const p of runtime.proxies) {
+    if (!p.config.isBackend) continue;
+    const c = p.config;
+    const t = c.timeouts;
+    backends.set(p, {
+      proxy: p,
+      httpResponse: compileRules(c, c.httpResponse, runtime),
+      connectTimeout: t.connect ?? 5000,
+      serverTimeout: t.server ?? 0,
+      queueTimeout: t.queue ?? t.connect ?? 5000,
+      tunnelTimeout: t.tunnel ?? 0,
+      retries: c.retries,
+      redispatch: c.options.redispatch,
+      reuse: c.httpReuse !== 'never',
+      serverClose: c.options.httpServerClose || c.options.httpClose,
+      forwardfor: forwardFor(c),
+      pools: new Map(),
+    });
+  }
+  const frontends: FrontendCtx[] = [];
+  for (const p of runtime.proxies) {
+    if (!p.config.isFrontend) continue;
+    const c = p.config;
+    const t = c.timeouts;
+    const byName = (name: string): BackendCtx | undefined => {
+      const be = runtime.backend(name);
+      return be ? backends.get(be) : undefined;
+    };
+    const routes: FrontendCtx['routes'] = [];
+    for (const u of c.useBackends) {
+      const be = byName(u.backend);
+      if (be) routes.push({ when: compileCondition(u.cond, c.acls, runtime.config.userlists), backend: be });
+    }
+    const defaultBackend = c.isBackend ? backends.get(p) : c.defaultBackend ? byName(c.defaultBackend) : undefined;
+    const g = runtime.config.global.tune;
+    frontends.push({
+      proxy: p,
+      runtime,
+      mode: c.mode,
+      routes,
+      defaultBackend,
+      httpRequest: compileRules(c, c.httpRequest, runtime),
+      clientTimeout: t.client ?? 0,
+      httpRequestTimeout: t.httpRequest ?? t.client ?? 0,
+      keepAliveTimeout: t.httpKeepAlive ?? t.httpRequest ?? t.client ?? 0,
+      tunnelTimeout: t.tunnel ?? 0,
+      httpClose: c.options.httpClose,
+      serverClose: c.options.httpServerClose,
+      forwardfor: forwardFor(c),
+      logFormat: c.logs.length === 0 ? undefined : c.options.httplog && c.mode === 'http' ? 'http' : c.options.httplog || c.options.tcplog ? 'tcp' : undefined,
+      stats: !!c.stats?.enabled,
+      maxHeaders: g.httpMaxhdr || 101,
+      headLimit: (g.bufsize || 16384) - (g.maxrewrite || 1024),
+    });
+  }
+  return { frontends, backends };
+}

@@ -1,0 +1,178 @@
+// Strict HTTP/1.x message-head parser for requests and responses. It works on one latin1
+// string of the head, fills a reusable HttpHead in place, and reports faults as the status
+// HAProxy answers with (400/414/431 for requests; any fault in a response means 502).
+
+export interface HttpHead {
+  method: string;
+  target: string;
+  status: number;
+  reason: string;
+  /** 10 or 11 */
+  version: number;
+  /** Header names as received and their values; `lower` holds the lower-case names. */
+  names: string[];
+  lower: string[];
+  values: string[];
+  /** -1 when absent. */
+  contentLength: number;
+  chunked: boolean;
+  connClose: boolean;
+  connKeepAlive: boolean;
+  upgrade: boolean;
+  expectContinue: boolean;
+}
+
+export function newHead(): HttpHead {
+  return {
+    method: '', target: '', status: 0, reason: '', version: 11,
+    names: [], lower: [], values: [],
+    contentLength: -1, chunked: false, connClose: false, connKeepAlive: false, upgrade: false, expectContinue: false,
+  };
+}
+
+function reset(h: HttpHead): void {
+  h.method = h.target = h.reason = '';
+  h.status = 0;
+  h.version = 11;
+  h.names.length = h.lower.length = h.values.length = 0;
+  h.contentLength = -1;
+  h.chunked = h.connClose = h.connKeepAlive = h.upgrade = h.expectContinue = false;
+}
+
+// RFC 9110 tchar: the only bytes allowed in a method or a header name.
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
+
+function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || TCHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/** Field values: visible chars, obs-text, SP and HTAB; never CTLs (NUL, CR, LF, DEL...). */
+function validValue(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
+  }
+  return true;
+}
+
+function validTarget(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+function parseVersion(v: string): number {
+  if (v === 'HTTP/1.1') return 11;
+  if (v === 'HTTP/1.0') return 10;
+  return 0;
+}
+
+/** Where the head ends (index after CRLFCRLF) in `buf[0..len)`, or -1. */
+export function findHeadEnd(buf: Buffer, from: number, len: number): number {
+  const i = buf.indexOf('\r\n\r\n', from > 3 ? from - 3 : 0, 'latin1');
+  return i >= 0 && i + 4 <= len ? i + 4 : -1;
+}
+
+/** A head that does not end within `limit` bytes: 414 if even the request line is unfinished, else 431. */
+export function oversizedRequestStatus(buf: Buffer, len: number): number {
+  const eol = buf.indexOf('\r\n', 0, 'latin1');
+  return eol < 0 || eol >= len ? 414 : 431;
+}
+
+/**
+ * Parse a complete head (`text` ends with CRLFCRLF). Returns 0 when valid, else the status
+ * to refuse it with (400 for a request; the caller maps a response fault to 502).
+ */
+export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHeaders: number): number {
+  reset(h);
+  let eol = text.indexOf('\r\n');
+  const line = text.slice(0, eol);
+  const sp1 = line.indexOf(' ');
+  if (sp1 <= 0) return 400;
+  if (isResponse) {
+    h.version = parseVersion(line.slice(0, sp1));
+    const code = line.slice(sp1 + 1, sp1 + 4);
+    if (h.version === 0 || !/^[1-9]\d\d$/.test(code) || (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20)) return 400;
+    h.status = Number(code);
+    h.reason = line.slice(sp1 + 5);
+    if (!validValue(h.reason)) return 400;
+  } else {
+    const sp2 = line.indexOf(' ', sp1 + 1);
+    if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) return 400;
+    h.method = line.slice(0, sp1);
+    h.target = line.slice(sp1 + 1, sp2);
+    h.version = parseVersion(line.slice(sp2 + 1));
+    if (!isToken(h.method) || !validTarget(h.target) || h.version === 0) return 400;
+  }
+  let pos = eol + 2;
+  const end = text.length - 2;
+  let clSeen = false;
+  let teSeen = false;
+  while (pos < end) {
+    eol = text.indexOf('\r\n', pos);
+    const c0 = text.charCodeAt(pos);
+    // obs-fold (a line starting with SP/HTAB) is refused, as a smuggling vector.
+    if (c0 === 0x20 || c0 === 0x09) return 400;
+    const colon = text.indexOf(':', pos);
+    if (colon < 0 || colon > eol) return 400;
+    const name = text.slice(pos, colon);
+    if (!isToken(name)) return 400;
+    const value = text.slice(colon + 1, eol).trim();
+    if (!validValue(value)) return 400;
+    if (h.names.length >= maxHeaders) return 400;
+    const lower = name.toLowerCase();
+    h.names.push(name);
+    h.lower.push(lower);
+    h.values.push(value);
+    pos = eol + 2;
+    switch (lower) {
+      case 'content-length': {
+        for (const part of value.split(',')) {
+          const v = part.trim();
+          if (!/^\d{1,15}$/.test(v)) return 400;
+          const n = Number(v);
+          if (clSeen && n !== h.contentLength) return 400;
+          h.contentLength = n;
+          clSeen = true;
+        }
+        break;
+      }
+      case 'transfer-encoding': {
+        const codings = value.toLowerCase().split(',').map((s) => s.trim());
+        teSeen = true;
+        h.chunked = codings[codings.length - 1] === 'chunked';
+        if (!h.chunked || codings.indexOf('chunked') !== codings.length - 1) return 400;
+        break;
+      }
+      case 'connection': {
+        const v = value.toLowerCase();
+        if (v.includes('close')) h.connClose = true;
+        if (v.includes('keep-alive')) h.connKeepAlive = true;
+        if (v.includes('upgrade')) h.upgrade = true;
+        break;
+      }
+      case 'expect':
+        if (value.toLowerCase() === '100-continue') h.expectContinue = true;
+        break;
+    }
+  }
+  // Both framings at once is the classic request-smuggling shape: refuse it.
+  if (clSeen && teSeen) return 400;
+  if (h.upgrade && h.lower.indexOf('upgrade') < 0) h.upgrade = false;
+  return 0;
+}
+
+/** Value of the first header called `lower`, or undefined. */
+export function headerValue(h: HttpHead, lower: string): string | undefined {
+  const i = h.lower.indexOf(lower);
+  return i >= 0 ? h.values[i] : undefined;
+}

@@ -1,0 +1,228 @@
+// One client connection in `mode tcp`: pick a server, connect (with retries/redispatch), then
+// pipe both ways. Streams' own back-pressure and half-close carry the bytes; nothing runs per chunk.
+
+import net from 'node:net';
+import type { Server, Killable } from '../core/server.js';
+import type { Address } from '../config/model.js';
+import { hasUsableServer, releaseServer, waitForServer, type QueueTicket } from '../core/queue.js';
+import type { BackendCtx, FrontendCtx } from './context.js';
+import type { Expirable } from './clock.js';
+import { clientAddress, type SessionEnv } from './session.js';
+import { tcpLogLine } from '../log/access.js';
+
+export class TcpSession implements Expirable, Killable {
+  deadline = 0;
+  private server: Server | undefined;
+  private up: net.Socket | undefined;
+  private ticket: QueueTicket | undefined;
+  private attempts = 0;
+  private connected = false;
+  private closed = false;
+  private clientEnded = false;
+  private serverEnded = false;
+  private readonly src: string;
+  private readonly srcPort: number;
+  private readonly tAccept = Date.now();
+  private tAssigned = 0;
+  private tConnected = 0;
+  private termination = '--';
+
+  constructor(
+    private readonly sock: net.Socket,
+    private readonly fe: FrontendCtx,
+    private readonly be: BackendCtx | undefined,
+    private readonly env: SessionEnv,
+  ) {
+    const a = clientAddress(sock);
+    this.src = a.ip;
+    this.srcPort = a.port;
+    sock.on('error', noop);
+    sock.on('close', () => this.end());
+    sock.on('end', () => {
+      this.clientEnded = true;
+      if (!this.connected) this.end('CD');
+    });
+    sock.pause();
+    env.clock.add(this);
+    if (be) this.assign();
+    else this.end('SC');
+  }
+
+  kill(): void {
+    this.termination = 'KD';
+    this.sock.destroy();
+    this.up?.destroy();
+  }
+
+  onExpire(): void {
+    if (!this.connected && this.up) return this.connectFailed();
+    this.end(this.clientEnded || this.serverEnded ? '--' : 'cD');
+  }
+
+  private idleTimeout(): number {
+    return this.be!.tunnelTimeout || Math.max(this.fe.clientTimeout, this.be!.serverTimeout);
+  }
+
+  private assign(exclude?: Server): void {
+    const be = this.be!;
+    const lb = be.proxy.balancer;
+    const s = lb?.pick({ src: this.src }, exclude);
+    if (s) {
+      lb!.taken(s);
+      return this.use(s);
+    }
+    if (lb && hasUsableServer(be.proxy)) {
+      this.ticket = waitForServer(be.proxy, { src: this.src }, be.queueTimeout, (srv) => {
+        this.ticket = undefined;
+        if (this.closed) {
+          if (srv) releaseServer(srv);
+          return;
+        }
+        if (srv) this.use(srv);
+        else this.end('sQ');
+      });
+      return;
+    }
+    be.proxy.beCounters.econ++;
+    this.end('SC');
+  }
+
+  private use(s: Server): void {
+    const now = this.env.clock.now;
+    this.server = s;
+    this.tAssigned = Date.now();
+    s.sessions.add(this);
+    s.counters.sessionStart(now);
+    s.counters.lbtot++;
+    this.be!.proxy.beCounters.sessionStart(now);
+    this.be!.proxy.beCounters.lbtot++;
+    this.connect();
+  }
+
+  private connect(): void {
+    const s = this.server!;
+    this.attempts++;
+    s.counters.connect++;
+    const up = (this.up = dial(s.address));
+    this.deadline = this.env.clock.after(this.be!.connectTimeout);
+    up.on('error', noop);
+    up.once('connect', () => {
+      if (up !== this.up) return;
+      this.connected = true;
+      this.tConnected = Date.now();
+      this.deadline = this.env.clock.after(this.idleTimeout());
+      up.setNoDelay(true);
+      this.sock.pipe(up);
+      up.pipe(this.sock);
+      this.sock.resume();
+      // Activity pushes the idle deadline: sampled by the sweep instead of per chunk.
+      this.lastBytes = 0;
+    });
+    up.on('end', () => {
+      if (up === this.up) this.serverEnded = true;
+    });
+    up.on('close', () => {
+      if (up !== this.up) return;
+      if (!this.connected) return this.connectFailed();
+      this.end();
+    });
+  }
+
+  private lastBytes = 0;
+
+  /** Called by the sweep through onExpire: extend the deadline when bytes moved since. */
+  private moved(): boolean {
+    const n = this.sock.bytesRead + this.sock.bytesWritten;
+    if (n === this.lastBytes) return false;
+    this.lastBytes = n;
+    return true;
+  }
+
+  private connectFailed(): void {
+    const be = this.be!;
+    const s = this.server!;
+    const up = this.up;
+    this.up = undefined;
+    up?.destroy();
+    s.counters.econ++;
+    be.proxy.beCounters.econ++;
+    if (this.attempts <= be.retries) {
+      if (be.redispatch && be.proxy.servers.length > 1) {
+        be.proxy.beCounters.wredis++;
+        s.counters.wredis++;
+        this.release();
+        return this.assign(s);
+      }
+      be.proxy.beCounters.wretr++;
+      s.counters.wretr++;
+      return this.connect();
+    }
+    this.end('SC');
+  }
+
+  private release(): void {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    s.sessions.delete(this);
+    s.counters.sessionEnd();
+    this.be!.proxy.beCounters.sessionEnd();
+    releaseServer(s);
+  }
+
+  private end(termination?: string): void {
+    if (this.closed) return;
+    if (termination === 'cD' && this.connected && this.moved()) {
+      this.deadline = this.env.clock.after(this.idleTimeout());
+      return;
+    }
+    this.closed = true;
+    if (termination) this.termination = termination;
+    this.env.clock.remove(this);
+    this.ticket?.cancel();
+    this.sock.destroy();
+    this.up?.destroy();
+    const fe = this.fe;
+    const bin = this.sock.bytesRead;
+    const bout = this.sock.bytesWritten;
+    fe.proxy.feCounters.bin += bin;
+    fe.proxy.feCounters.bout += bout;
+    const s = this.server;
+    const now = Date.now();
+    const tw = this.tAssigned ? this.tAssigned - this.tAccept : -1;
+    const tc = this.tConnected ? this.tConnected - this.tAssigned : -1;
+    if (this.be) {
+      const bc = this.be.proxy.beCounters;
+      bc.bin += bin;
+      bc.bout += bout;
+      bc.recordTimes(tw, tc, -1, now - this.tAccept);
+    }
+    if (s) {
+      s.counters.bin += bin;
+      s.counters.bout += bout;
+      s.counters.recordTimes(tw, tc, -1, now - this.tAccept);
+    }
+    if (fe.logFormat) {
+      this.env.log.access(
+        fe.proxy.name,
+        tcpLogLine({
+          src: this.src, srcPort: this.srcPort, acceptMs: this.tAccept, frontend: fe.proxy.name,
+          backend: this.be ? this.be.proxy.name : fe.proxy.name, server: s ? s.name : '<NOSRV>',
+          tr: -1, tw, tc, tresp: -1, ta: now - this.tAccept, status: 0, bytes: bout, termination: this.termination,
+          actconn: fe.runtime.process.currConns, feconn: fe.proxy.feCounters.scur, beconn: this.be ? this.be.proxy.beCounters.scur : 0,
+          srvconn: s ? s.counters.scur : 0, retries: Math.max(this.attempts - 1, 0), srvQueue: 0, beQueue: 0, requestLine: '',
+        }),
+      );
+    }
+    this.release();
+    this.env.sessionEnded(fe);
+  }
+}
+
+function dial(a: Address): net.Socket {
+  if (a.kind === 'unix') return net.connect({ path: a.path, allowHalfOpen: true });
+  if (a.kind === 'fd') throw new Error('fd@ addresses are for binds only');
+  return net.connect({ host: a.host || (a.family === 6 ? '::1' : '127.0.0.1'), port: a.port, allowHalfOpen: true });
+}
+
+function noop(): void {}
