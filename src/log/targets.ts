@@ -1,0 +1,73 @@
+// A Logger that sends access lines to each proxy's `log` targets and process events to the
+// global ones, as RFC3164 syslog datagrams (like HAProxy's default format) or raw lines on
+// stdout/stderr. Events still go to the base logger (stderr) too.
+
+import dgram from 'node:dgram';
+import type { Config, LogTarget } from '../config/model.js';
+import type { LogLevel, Logger } from './logger.js';
+
+const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2', 'ftp', 'ntp', 'audit', 'alert', 'cron2', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
+const LEVELS: LogLevel[] = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `<PRI>Mmm dd hh:mm:ss haproxy[pid]: ` for `facility` and `level`. */
+export function syslogHeader(facility: string, level: LogLevel, date: Date, pid = process.pid): string {
+  const f = Math.max(FACILITIES.indexOf(facility), 0);
+  const pri = f * 8 + LEVELS.indexOf(level);
+  const day = String(date.getDate()).padStart(2, ' ');
+  const t = [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  return `<${pri}>${MONTHS[date.getMonth()]} ${day} ${t} haproxy[${pid}]: `;
+}
+
+interface Sink {
+  send(level: LogLevel, line: string): void;
+}
+
+function sinkFor(t: LogTarget, udp: () => dgram.Socket): Sink {
+  const max = t.level && LEVELS.includes(t.level as LogLevel) ? LEVELS.indexOf(t.level as LogLevel) : LEVELS.length - 1;
+  const target = t.target;
+  if (target.kind === 'stdout' || target.kind === 'stderr') {
+    const out = target.kind === 'stdout' ? process.stdout : process.stderr;
+    return { send: (level, line) => LEVELS.indexOf(level) <= max && void out.write(line + '\n') };
+  }
+  if (target.kind === 'udp') {
+    return {
+      send(level, line) {
+        if (LEVELS.indexOf(level) > max) return;
+        udp().send(syslogHeader(t.facility, level, new Date()) + line + '\n', target.port, target.host);
+      },
+    };
+  }
+  // node:dgram has no unix datagram sockets: `log /dev/log` targets are accepted but stay silent.
+  return { send() {} };
+}
+
+export function createLogger(config: Config, base: Logger): Logger & { close(): void } {
+  let sock: dgram.Socket | undefined;
+  const udp = (): dgram.Socket => {
+    if (!sock) {
+      sock = dgram.createSocket('udp4');
+      sock.on('error', () => {});
+      sock.unref();
+    }
+    return sock;
+  };
+  const globalSinks = config.global.logs.map((t) => sinkFor(t, udp));
+  const proxySinks = new Map<string, Sink[]>();
+  for (const p of config.proxies) if (p.logs.length > 0 && !proxySinks.has(p.name)) proxySinks.set(p.name, p.logs.map((t) => sinkFor(t, udp)));
+  return {
+    event(level, message, proxyLog) {
+      base.event(level, message, proxyLog);
+      for (const s of globalSinks) s.send(level, message);
+      if (proxyLog) for (const s of proxySinks.get(proxyLog.proxy) ?? []) s.send(proxyLog.level, proxyLog.message ?? message);
+    },
+    access(proxyName, line) {
+      const sinks = proxySinks.get(proxyName);
+      if (sinks) for (const s of sinks) s.send('info', line);
+    },
+    close() {
+      sock?.close();
+      sock = undefined;
+    },
+  };
+}
