@@ -1,11 +1,142 @@
-// STUB (issue 6 replaces it): the runtime API on every `stats socket`.
+// The runtime API on every `stats socket` of global: unix, tcp or inherited fd listeners
+// speaking HAProxy's CLI framing. Non-interactive: the complete lines received are run,
+// each reply is followed by one empty line, then the connection closes. `prompt` mode: every
+// reply ends with `\n> ` and the session stays until `quit`, the client's close or
+// `stats timeout` (per session: `set timeout cli`).
+
+import net from 'node:net';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import type { StatsSocketConfig } from '../config/model.js';
+import { createControl } from '../control/commands.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Logger } from '../log/logger.js';
+import { Cli, parseLine, type CliSession } from './cli.js';
 
 export interface ApiSockets {
   close(): Promise<void>;
 }
 
-export async function startStatsSockets(_runtime: Runtime, _log: Logger): Promise<ApiSockets> {
-  return { async close() {} };
+/** Longest command line accepted; HAProxy's limit is its buffer size. */
+const MAX_LINE = 16384;
+
+function describe(cfg: StatsSocketConfig): string {
+  const a = cfg.address;
+  if (a.kind === 'unix') return a.path;
+  if (a.kind === 'fd') return `fd@${a.fd}`;
+  return `${a.family === 6 ? `[${a.host}]` : a.host || '*'}:${a.port}`;
+}
+
+/** Removes a stale unix socket left by a previous run; never another kind of file. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent: nothing to remove
+  }
+}
+
+function listen(server: net.Server, cfg: StatsSocketConfig): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const done = (): void => {
+      server.off('error', reject);
+      resolve();
+    };
+    const a = cfg.address;
+    if (a.kind === 'unix') {
+      removeStaleSocket(a.path);
+      server.listen(a.path, () => {
+        if (cfg.mode !== undefined) chmodSync(a.path, cfg.mode);
+        done();
+      });
+    } else if (a.kind === 'fd') server.listen({ fd: a.fd }, done);
+    else server.listen({ host: a.host === '' ? undefined : a.host, port: a.port }, done);
+  });
+}
+
+export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<ApiSockets> {
+  const g = runtime.config.global;
+  const sessions = new Set<CliSession>();
+  const binds = runtime.proxies.reduce((n, p) => n + (p.config.isFrontend ? p.config.binds.length : 0), 0);
+  const cli = new Cli({
+    runtime,
+    control: createControl(runtime, log),
+    listeners: () => binds + g.statsSockets.length,
+    sessions: () => sessions,
+  });
+  let nextId = 1;
+  const servers: net.Server[] = [];
+
+  function serve(conn: net.Socket, cfg: StatsSocketConfig): void {
+    const unix = cfg.address.kind === 'unix';
+    const session: CliSession = {
+      id: nextId++,
+      level: cfg.level,
+      interactive: false,
+      timeoutMs: g.statsTimeout,
+      quit: false,
+      proto: unix ? 'unix_stream' : conn.remoteFamily === 'IPv6' ? 'tcpv6' : 'tcpv4',
+      src: unix ? 'unix:1' : `${conn.remoteAddress}:${conn.remotePort}`,
+      startMs: Date.now(),
+      kill: () => conn.destroy(),
+    };
+    sessions.add(session);
+    conn.on('close', () => sessions.delete(session));
+    conn.on('error', () => conn.destroy());
+    conn.setTimeout(session.timeoutMs, () => conn.destroy());
+    let pending = '';
+
+    conn.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      let out = '';
+      let ran = false;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0 && !session.quit) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        ran = true;
+        if (line.trim() === '') {
+          if (!session.interactive) {
+            session.quit = true;
+            break;
+          }
+          out += '\n> ';
+          continue;
+        }
+        for (const words of parseLine(line)) {
+          const text = cli.execute(session, words);
+          if (session.quit) break;
+          out += text + (session.interactive ? '\n> ' : '\n');
+        }
+      }
+      if (out !== '') conn.write(out, 'latin1');
+      if (session.quit || (ran && !session.interactive)) conn.end();
+      else if (pending.length > MAX_LINE) conn.destroy();
+      else conn.setTimeout(session.timeoutMs);
+    });
+    // The client half-closed: whatever complete lines it sent have been answered.
+    conn.on('end', () => conn.end());
+  }
+
+  try {
+    for (const cfg of g.statsSockets) {
+      const server = net.createServer({ allowHalfOpen: true }, (conn) => serve(conn, cfg));
+      server.maxConnections = g.statsMaxconn;
+      server.on('error', (err) => log.event('err', `stats socket ${describe(cfg)}: ${err.message}`));
+      await listen(server, cfg).catch((err: NodeJS.ErrnoException) => {
+        throw new Error(`Starting frontend GLOBAL: cannot bind stats socket (${err.code ?? err.message}) [${describe(cfg)}]`);
+      });
+      servers.push(server);
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    throw err;
+  }
+
+  return {
+    async close() {
+      for (const s of sessions) s.kill();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    },
+  };
 }
