@@ -22,9 +22,9 @@ export function exportOperatorState(runtime: Runtime): OperatorState {
   for (const proxy of runtime.proxies) {
     if (!proxy.config.isBackend) continue;
     for (const srv of proxy.servers) {
+      // Every server, READY ones too: a carried READY must override a stale state file.
       const admin = srv.state.admin & OPERATOR_BITS;
       const weight = srv.state.weightSetByOperator ? srv.state.weight : undefined;
-      if (admin === 0 && weight === undefined) continue;
       out.push({ backend: proxy.name, server: srv.name, admin, ...(weight !== undefined ? { weight } : {}) });
     }
   }
@@ -37,7 +37,7 @@ export function applyOperatorState(runtime: Runtime, state: OperatorState): numb
   for (const saved of state) {
     const srv = runtime.backend(saved.backend)?.serversByName.get(saved.server);
     if (!srv) continue;
-    srv.state.admin |= saved.admin & OPERATOR_BITS;
+    srv.state.admin = (srv.state.admin & ~OPERATOR_BITS) | (saved.admin & OPERATOR_BITS);
     if (saved.weight !== undefined) {
       srv.state.weight = saved.weight;
       srv.state.weightSetByOperator = true;

@@ -5,7 +5,9 @@
 
 import type { Config } from '../config/model.js';
 import type { Logger } from '../log/logger.js';
+import { applyOperatorState } from './operator-state.js';
 import { runProcess, type RunningProcess } from './run.js';
+import { loadServerStateFiles } from './server-state-file.js';
 
 const BIND_RETRY_MS = 50;
 const BIND_DEADLINE_MS = 10_000;
@@ -24,7 +26,7 @@ async function runWhenFree(config: Config, log: Logger): Promise<RunningProcess>
   const deadline = Date.now() + BIND_DEADLINE_MS;
   for (;;) {
     try {
-      return await runProcess(config, log);
+      return await runProcess(config, log, { beforeListen: (rt) => void applyOperatorState(rt, loadServerStateFiles(config, log)) });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, BIND_RETRY_MS));

@@ -10,6 +10,8 @@ import { runProcess, type ProcessHooks, type RunningProcess } from './run.js';
 import type { MasterToWorker, WorkerToMaster } from './messages.js';
 import { isMessage } from './messages.js';
 import { applyOperatorState, exportOperatorState } from './operator-state.js';
+import { loadServerStateFiles } from './server-state-file.js';
+import type { Runtime } from '../core/runtime.js';
 
 export type Serve = (config: Config, log: Logger, hooks: ProcessHooks) => Promise<RunningProcess>;
 
@@ -44,7 +46,12 @@ export function runWorker(files: string[], serve: Serve = runProcess, log: Logge
       process.exit(1);
     }
     try {
-      running = await serve(config, log, { beforeListen: (rt) => void applyOperatorState(rt, msg.state) });
+      // The state file first, then what the previous workers carried (more recent) on top.
+      const beforeListen = (rt: Runtime) => {
+        applyOperatorState(rt, loadServerStateFiles(config, log));
+        applyOperatorState(rt, msg.state);
+      };
+      running = await serve(config, log, { beforeListen });
     } catch (err) {
       send({ t: 'sy:failed', message: err instanceof Error ? err.message : String(err) });
       process.exit(1);
