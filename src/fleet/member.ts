@@ -114,6 +114,8 @@ export class FleetMember {
   private readonly revs = new Map<string, number>();
   /** Local changes not yet written to etcd. */
   private readonly pending = new Set<string>();
+  /** Remote writes seen while our own write of the same name was in flight. */
+  private readonly deferred = new Map<string, KeyValue>();
   private link: 'up' | 'down' = 'down';
   private reason: string | undefined = 'not connected yet';
   private revision = 0;
@@ -271,6 +273,7 @@ export class FleetMember {
   /** Apply every state key etcd holds (except names with a local change waiting to be written). */
   private async sync(): Promise<void> {
     const r = await this.client.range(this.stateDir, { prefix: true });
+    this.deferred.clear();
     if (r.revision < this.revision) {
       // etcd came back with a shorter history (data dir lost): old revisions mean nothing now.
       // Every member writes its current state again; revision order settles any difference.
@@ -308,11 +311,9 @@ export class FleetMember {
     const seen = this.revs.get(name) ?? 0;
     if (kv.modRevision <= seen) return;
     if (this.pending.has(name)) {
-      // Our local change will be written after this one, so by revision order it wins.
-      if (canon(v) !== this.known.get(name)) {
-        this.log.event('warning', `Fleet conflict on ${name}: node ${v.node} set ${describeState(v)} at etcd revision ${kv.modRevision}; the local change made by ${this.node} is written after it and wins.`);
-      }
-      if (!fromSync) this.revs.set(name, kv.modRevision);
+      // Our local change is being written; once its revision is known, flush() compares the two
+      // (on a resync, the put's previous value tells instead).
+      if (!fromSync && v.node !== this.node) this.deferred.set(name, kv);
       return;
     }
     this.revs.set(name, kv.modRevision);
@@ -342,6 +343,18 @@ export class FleetMember {
         this.revs.set(name, Math.max(seen, res.revision));
         // A newer local change may have come in while the put was in flight.
         if (this.known.get(name) === value) this.pending.delete(name);
+        const other = this.deferred.get(name);
+        this.deferred.delete(name);
+        if (other && !this.pending.has(name)) {
+          const ov = parseStored(other.value);
+          if (other.modRevision > res.revision) {
+            this.log.event('warning', `Fleet conflict on ${name}: node ${ov?.node ?? '?'} wrote after ${this.node} (etcd revisions ${other.modRevision} > ${res.revision}); its value wins.`);
+            this.revs.set(name, res.revision);
+            this.onRemote(other, false);
+          } else {
+            this.log.event('warning', `Fleet conflict on ${name}: node ${ov?.node ?? '?'} wrote before ${this.node} (etcd revisions ${other.modRevision} < ${res.revision}); ${this.node}'s value wins.`);
+          }
+        }
       }
     } catch (e) {
       this.linkLost(e);

@@ -222,3 +222,24 @@ test('fleet: etcd restarted with its data lost — members share their state aga
   await until(() => admin(b) === 'READY', 'b follows after the reset', 2000);
   assert.ok(b.log.messages().some((m) => m.includes('etcd revision went back')));
 });
+
+test('fleet: simultaneous conflicting changes on two members always converge to the value etcd holds last', async (t) => {
+  const etcd = await startEtcd();
+  t.after(() => etcd.stop());
+  const h = harness(etcd, t);
+  const [a, b] = [await h.join('a'), await h.join('b')];
+  const rounds: [string, string][] = [['drain', 'maint'], ['maint', 'ready'], ['ready', 'drain'], ['maint', 'drain'], ['drain', 'ready']];
+  for (let i = 0; i < 15; i++) {
+    const [x, y] = rounds[i % rounds.length]!;
+    a.control.serverAction(s1(a), x as 'drain', page);
+    b.control.serverAction(s1(b), y as 'drain', page);
+    await until(async () => {
+      if (a.fleet.status().notShared.length || b.fleet.status().notShared.length) return false;
+      const kv = await a.fleet.client.get(`${h.prefix}/state/app/web1`);
+      if (!kv) return false;
+      const v = JSON.parse(kv.value) as { maint: boolean; drain: boolean };
+      const want = v.maint ? 'MAINT' : v.drain ? 'DRAIN' : 'READY';
+      return admin(a) === want && admin(b) === want;
+    }, `round ${i} converged`);
+  }
+});
