@@ -331,6 +331,14 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         case 'del-header':
           removeHeader(head, a.name.toLowerCase());
           break;
+        case 'use-service': {
+          // The service (e.g. prometheus-exporter) is an applet wired in by process/.
+          if (!isRequest) break;
+          const applet = this.env.applets.route(this.fe.proxy, head.method, head.target);
+          if (!applet) break;
+          this.startApplet(applet);
+          return true;
+        }
         case 'redirect': {
           if (!isRequest) break;
           const loc = a.type === 'prefix' ? a.target.replace(/\/$/, '') + this.req.target : a.target;
