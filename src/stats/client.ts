@@ -110,11 +110,34 @@ Array.prototype.forEach.call(document.querySelectorAll('input.sy-all'), function
     });
   });
 });
-function update(data) {
-  var seen = {}, unknown = false;
-  data.forEach(function (obj) {
+// ;json rows as {field: value}
+function fromJson(data) {
+  return data.map(function (obj) {
     var f = {};
     obj.forEach(function (it) { f[it.field.name] = it.value.value; });
+    return f;
+  });
+}
+// ;csv rows as {field: value}, numbers as numbers, empty cells absent (large configs: ~50x smaller)
+function fromCsv(text) {
+  var lines = text.split('\n');
+  var names = lines[0].slice(2).split(',');
+  var out = [];
+  for (var i = 1; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    var cells = lines[i].split(','), f = {};
+    for (var j = 0; j < names.length; j++) {
+      var c = cells[j];
+      if (c === undefined || c === '') continue;
+      f[names[j]] = /^-?\d+$/.test(c) ? Number(c) : c;
+    }
+    out.push(f);
+  }
+  return out;
+}
+function update(list) {
+  var seen = {}, unknown = false;
+  list.forEach(function (f) {
     var key = f.pxname + '/' + f.svname;
     var tr = rows[key];
     if (!tr) { unknown = true; return; }
@@ -138,9 +161,9 @@ var busy = false;
 function tick() {
   if (busy || document.hidden) return;
   busy = true;
-  fetch(cfg.json, { credentials: 'same-origin', cache: 'no-store' })
-    .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
-    .then(function (data) { update(data); document.body.classList.remove('stale'); })
+  fetch(cfg.feed, { credentials: 'same-origin', cache: 'no-store' })
+    .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return cfg.csv ? r.text() : r.json(); })
+    .then(function (data) { update(cfg.csv ? fromCsv(data) : fromJson(data)); document.body.classList.remove('stale'); })
     .catch(function () { document.body.classList.add('stale'); })
     .then(function () { busy = false; });
 }

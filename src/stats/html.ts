@@ -282,6 +282,9 @@ function banner(ctx: HtmlContext): string {
   return `<p><div class="banner ${cls}" role="status"><a class="lfsb" href="${esc(href)}" title="Remove this message">[X]</a> ${text}</div>`;
 }
 
+/** Above this many rows the page's live updates read `;csv` rather than `;json`. */
+export const LIVE_JSON_MAX_ROWS = 300;
+
 export interface HtmlPage {
   headers: [string, string][];
   body: string;
@@ -296,8 +299,12 @@ export function renderHtml(snap: Snapshot, ctx: HtmlContext): HtmlPage {
   if (ctx.stats.showDesc !== undefined) h2 += `: ${esc(ctx.stats.showDesc || p.description || '')}`;
   const live = !ctx.opts.norefresh;
   const interval = live ? (ctx.stats.refreshSeconds > 0 ? ctx.stats.refreshSeconds : 5) * 1000 : 0;
-  const json = `${ctx.stats.uri};json;norefresh${ctx.opts.up ? ';up' : ''}${ctx.opts.noMaint ? ';no-maint' : ''}${ctx.opts.scope ? `?scope=${ctx.opts.scope}` : ''}`;
-  const cfg = JSON.stringify({ json, interval, stopRefresh: live && ctx.stats.refreshSeconds > 0 }).replace(/</g, '\\u003c');
+  const shown = selectProxies(snap, ctx.select);
+  // typed JSON costs ~15 kB per server: past a few hundred rows the page follows ;csv instead
+  const csv = shown.reduce((n, p) => n + p.rows.length, 0) > LIVE_JSON_MAX_ROWS;
+  const view = `;norefresh${ctx.opts.up ? ';up' : ''}${ctx.opts.noMaint ? ';no-maint' : ''}${ctx.opts.scope ? `?scope=${ctx.opts.scope}` : ''}`;
+  const feed = `${ctx.stats.uri}${csv ? ';csv' : ';json'}${view}`;
+  const cfg = JSON.stringify({ feed, csv, interval, stopRefresh: live && ctx.stats.refreshSeconds > 0 }).replace(/</g, '\\u003c');
   let body = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">';
   body += '<meta name="viewport" content="width=device-width, initial-scale=1">';
   body += '<meta name="color-scheme" content="light dark">';
@@ -310,7 +317,7 @@ export function renderHtml(snap: Snapshot, ctx: HtmlContext): HtmlPage {
   body += '<div class="toolbar"><label>Filter <input id="sy-filter" type="search" placeholder="name or status" autocomplete="off"></label>';
   body += ' <label><input id="sy-problems" type="checkbox"> problems only</label>';
   body += `${ctx.user ? ` <span class="who">signed in as ${esc(ctx.user)}</span>` : ''} <span id="sy-updated" class="stamp"></span></div>`;
-  for (const px of selectProxies(snap, ctx.select)) body += proxyBlock(px, ctx);
+  for (const px of shown) body += proxyBlock(px, ctx);
   body += `<script type="application/json" id="sy-cfg">${cfg}</script>`;
   body += `<script nonce="${nonce}">${CLIENT_SCRIPT}</script></body></html>\n`;
   const csp = [
