@@ -1,20 +1,21 @@
 // One process view across several workers (nbthread N runs N workers).
 //
-// Hooks for the control plane, usable the same way with one worker or many:
-// - control/ calls `publishChange` after applying an operator change locally; the master
-//   relays it to every other worker, whose `onChange` handler applies it through control/.
-// - stats/ and api/ register a snapshot provider with `provide(kind, fn)` and call
-//   `collect(kind)` to get one part per worker (its own included), then sum them.
+// - Operator state: each worker publishes the server states an operator changed
+//   (`publishStates`); the master relays them to every worker in one order (`onStates`).
+//   worker.ts does this for every worker by comparing control/'s exportOperatorState.
+// - Snapshots: a part registered with `provide(kind, fn)` is gathered from every worker by
+//   `collect(kind)` (its own included); process-snapshot.ts builds the summed stats on it.
 // Outside a cluster (plain foreground process) both work locally.
 
 import cluster from 'node:cluster';
-import type { MasterToWorker, ServerChange, WorkerToMaster } from './messages.js';
+import type { MasterToWorker, WorkerToMaster } from './messages.js';
+import type { OperatorState } from './operator-state.js';
 import { isMessage } from './messages.js';
 
 type Provider = () => unknown;
 
 const providers = new Map<string, Provider>();
-const changeHandlers: Array<(change: ServerChange) => void> = [];
+const stateHandlers: Array<(states: OperatorState) => void> = [];
 const pending = new Map<number, (parts: unknown[]) => void>();
 let nextId = 1;
 let listening = false;
@@ -33,7 +34,7 @@ function listen(): void {
   process.on('message', (m: unknown) => {
     if (!isMessage(m)) return;
     const msg = m as MasterToWorker;
-    if (msg.t === 'sy:change') for (const h of changeHandlers) h(msg.change);
+    if (msg.t === 'sy:change') for (const h of stateHandlers) h(msg.states);
     else if (msg.t === 'sy:snapshot') send({ t: 'sy:snapshotted', id: msg.id, part: providers.get(msg.kind)?.() ?? null });
     else if (msg.t === 'sy:collected') {
       const resolve = pending.get(msg.id);
@@ -61,13 +62,13 @@ export function collect<T>(kind: string): Promise<T[]> {
   });
 }
 
-/** Tell the other workers about an operator change already applied here. */
-export function publishChange(change: ServerChange): void {
-  if (inCluster()) send({ t: 'sy:change', change });
+/** Send server states changed here to every worker (this one included) through the master. */
+export function publishStates(states: OperatorState): void {
+  if (inCluster()) send({ t: 'sy:change', states });
 }
 
-/** Apply changes made in other workers. */
-export function onChange(handler: (change: ServerChange) => void): void {
+/** Receive published server states, in the master's order. */
+export function onStates(handler: (states: OperatorState) => void): void {
   listen();
-  changeHandlers.push(handler);
+  stateHandlers.push(handler);
 }

@@ -74,7 +74,9 @@ export function runMaster(opts: MasterOptions): Promise<number> {
     if (!isMessage(m)) return;
     const msg = m as WorkerToMaster;
     if (msg.t === 'sy:change') {
-      for (const other of current?.workers ?? []) if (other !== w) post(other, { t: 'sy:change', change: msg.change });
+      // Sent back to the sender too: every worker applies changes in the master's order, so
+      // two operators acting at once through two workers still end with one state.
+      for (const x of [...(current?.workers ?? []), ...former]) post(x, { t: 'sy:change', states: msg.states });
     } else if (msg.t === 'sy:exported') {
       waiting.get(msg.id)?.(msg.state);
       waiting.delete(msg.id);

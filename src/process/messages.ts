@@ -2,19 +2,10 @@
 
 import type { OperatorState } from './operator-state.js';
 
-/** A server action applied in one worker, to be applied in every other worker too. */
-export interface ServerChange {
-  backend: string;
-  server: string;
-  /** A ServerAction name (ready, drain, maint, ...) or `weight`. */
-  action: string;
-  value?: string;
-}
-
 export type MasterToWorker =
   | { t: 'sy:start'; state: OperatorState }
   | { t: 'sy:stop'; graceful: boolean }
-  | { t: 'sy:change'; change: ServerChange }
+  | { t: 'sy:change'; states: OperatorState }
   | { t: 'sy:export'; id: number }
   | { t: 'sy:snapshot'; id: number; kind: string }
   | { t: 'sy:collected'; id: number; parts: unknown[] };
@@ -24,7 +15,7 @@ export type WorkerToMaster =
   | { t: 'sy:hello' }
   | { t: 'sy:ready' }
   | { t: 'sy:failed'; message: string }
-  | { t: 'sy:change'; change: ServerChange }
+  | { t: 'sy:change'; states: OperatorState }
   | { t: 'sy:exported'; id: number; state: OperatorState }
   | { t: 'sy:collect'; id: number; kind: string }
   | { t: 'sy:snapshotted'; id: number; part: unknown };

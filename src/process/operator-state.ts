@@ -1,48 +1,58 @@
-// Operator-set server state carried across a reload by backend/server name: DRAIN/MAINT set
-// by an operator and operator weights. The new config wins for everything else (addresses,
-// configured weights, new and removed servers).
+// Operator-set server state shared by the workers of one process and carried across a
+// reload by backend/server name (control/'s SavedServerState: DRAIN/MAINT, operator
+// weights, forced health). The new config wins for everything else.
 
+import { applyServerEvent } from '../core/apply.js';
 import type { Runtime } from '../core/runtime.js';
-import { AdminFlag } from '../core/server-state-types.js';
+import type { Server } from '../core/server.js';
+import { exportOperatorState, type SavedServerState } from '../control/commands.js';
 
-export interface SavedServer {
-  backend: string;
-  server: string;
-  /** Only the operator-forced bits (FMAINT, FDRAIN). */
-  admin: number;
-  weight?: number;
+export { applyOperatorState, exportOperatorState } from '../control/commands.js';
+
+export type OperatorState = SavedServerState[];
+
+const key = (s: SavedServerState): string => `${s.backend}/${s.server}`;
+
+/** `newer` wins for every server it names; `older` fills in the rest. */
+export function mergeStates(older: OperatorState, newer: OperatorState): OperatorState {
+  const named = new Set(newer.map(key));
+  return [...older.filter((s) => !named.has(key(s))), ...newer];
 }
 
-export type OperatorState = SavedServer[];
-
-const OPERATOR_BITS = AdminFlag.FMAINT | AdminFlag.FDRAIN;
-
-export function exportOperatorState(runtime: Runtime): OperatorState {
-  const out: OperatorState = [];
-  for (const proxy of runtime.proxies) {
-    if (!proxy.config.isBackend) continue;
-    for (const srv of proxy.servers) {
-      // Every server, READY ones too: a carried READY must override a stale state file.
-      const admin = srv.state.admin & OPERATOR_BITS;
-      const weight = srv.state.weightSetByOperator ? srv.state.weight : undefined;
-      out.push({ backend: proxy.name, server: srv.name, admin, ...(weight !== undefined ? { weight } : {}) });
-    }
-  }
-  return out;
+/** Entries of `now` that differ from `before` (compared by name). */
+export function changedStates(before: OperatorState, now: OperatorState): OperatorState {
+  const old = new Map(before.map((s) => [key(s), JSON.stringify(s)]));
+  return now.filter((s) => old.get(key(s)) !== JSON.stringify(s));
 }
 
-/** Apply saved state to a runtime that has not accepted traffic yet. Returns what matched. */
-export function applyOperatorState(runtime: Runtime, state: OperatorState): number {
-  let applied = 0;
-  for (const saved of state) {
-    const srv = runtime.backend(saved.backend)?.serversByName.get(saved.server);
-    if (!srv) continue;
-    srv.state.admin = (srv.state.admin & ~OPERATOR_BITS) | (saved.admin & OPERATOR_BITS);
-    if (saved.weight !== undefined) {
-      srv.state.weight = saved.weight;
-      srv.state.weightSetByOperator = true;
-    }
-    applied++;
+/**
+ * Bring a live server to `want`, clearing as well as setting (a READY from another worker
+ * must lift a DRAIN here). No log: the worker where the operator acted already logged it.
+ */
+function converge(server: Server, want: SavedServerState, now: SavedServerState, nowMs: number): void {
+  if (want.drain !== now.drain || want.maint !== now.maint) {
+    applyServerEvent(server, { type: 'admin', action: 'ready' }, nowMs);
+    if (want.drain) applyServerEvent(server, { type: 'admin', action: 'drain' }, nowMs);
+    if (want.maint) applyServerEvent(server, { type: 'admin', action: 'maint' }, nowMs);
   }
-  return applied;
+  if (want.weight !== undefined && want.weight !== now.weight) applyServerEvent(server, { type: 'weight', weight: want.weight }, nowMs);
+  if (want.healthChecks !== undefined && want.healthChecks !== now.healthChecks) {
+    applyServerEvent(server, { type: 'health-checks', enable: want.healthChecks }, nowMs);
+  }
+  if (want.agentChecks !== undefined && want.agentChecks !== now.agentChecks) {
+    applyServerEvent(server, { type: 'agent-checks', enable: want.agentChecks }, nowMs);
+  }
+  if (want.forcedHealth && want.forcedHealth !== now.forcedHealth) {
+    applyServerEvent(server, { type: 'force-health', to: want.forcedHealth }, nowMs);
+  }
+}
+
+/** Apply states decided in another worker to this worker's live runtime. */
+export function applyRemoteStates(runtime: Runtime, states: OperatorState, nowMs = Date.now()): void {
+  const current = new Map(exportOperatorState(runtime).map((s) => [key(s), s]));
+  for (const want of states) {
+    const server = runtime.backend(want.backend)?.serversByName.get(want.server);
+    const now = current.get(key(want));
+    if (server && now) converge(server, want, now, nowMs);
+  }
 }

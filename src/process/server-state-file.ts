@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Config } from '../config/model.js';
 import type { Logger } from '../log/logger.js';
+import type { SavedServerState } from '../control/commands.js';
+import { AdminFlag } from '../core/server-state-types.js';
 import type { OperatorState } from './operator-state.js';
 
 /** Parse a dump; lines that do not have the version-1 shape are skipped. */
@@ -21,7 +23,9 @@ export function parseServerState(text: string): OperatorState {
     const uweight = Number(f[7]);
     const iweight = Number(f[8]);
     if (!Number.isInteger(admin) || !Number.isInteger(uweight) || !Number.isInteger(iweight)) continue;
-    out.push({ backend: f[1], server: f[3], admin, ...(uweight !== iweight ? { weight: uweight } : {}) });
+    const saved: SavedServerState = { backend: f[1], server: f[3], drain: (admin & AdminFlag.FDRAIN) !== 0, maint: (admin & AdminFlag.FMAINT) !== 0 };
+    if (uweight !== iweight) saved.weight = uweight;
+    out.push(saved);
   }
   return out;
 }

@@ -9,7 +9,8 @@ import { createProcessLogger } from '../log/process-log.js';
 import { runProcess, type ProcessHooks, type RunningProcess } from './run.js';
 import type { MasterToWorker, WorkerToMaster } from './messages.js';
 import { isMessage } from './messages.js';
-import { applyOperatorState, exportOperatorState } from './operator-state.js';
+import { applyOperatorState, applyRemoteStates, changedStates, exportOperatorState, mergeStates } from './operator-state.js';
+import { onStates, publishStates } from './cluster-state.js';
 import { loadServerStateFiles } from './server-state-file.js';
 import type { Runtime } from '../core/runtime.js';
 
@@ -32,6 +33,31 @@ async function finishSessions(running: RunningProcess): Promise<void> {
   while (running.runtime.process.currConns > 0) await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
 }
 
+/** How often a worker looks for operator changes made through its page or socket. */
+const SHARE_INTERVAL_MS = 50;
+
+/**
+ * Keep operator state the same in every worker: changes made here are found by comparing
+ * exports and published; published states are applied in the master's order, after
+ * publishing any pending local change so it is not overwritten.
+ */
+function shareOperatorState(runtime: Runtime): void {
+  let shared = exportOperatorState(runtime);
+  const flush = () => {
+    const now = exportOperatorState(runtime);
+    const diff = changedStates(shared, now);
+    if (diff.length === 0) return;
+    shared = now;
+    publishStates(diff);
+  };
+  onStates((states) => {
+    flush();
+    applyRemoteStates(runtime, states);
+    shared = mergeStates(shared, states);
+  });
+  setInterval(flush, SHARE_INTERVAL_MS).unref();
+}
+
 export function runWorker(files: string[], serve: Serve = runProcess, log: Logger = createProcessLogger()): void {
   let running: RunningProcess | undefined;
   let stopping = false;
@@ -47,11 +73,9 @@ export function runWorker(files: string[], serve: Serve = runProcess, log: Logge
     }
     try {
       // The state file first, then what the previous workers carried (more recent) on top.
-      const beforeListen = (rt: Runtime) => {
-        applyOperatorState(rt, loadServerStateFiles(config, log));
-        applyOperatorState(rt, msg.state);
-      };
+      const beforeListen = (rt: Runtime) => void applyOperatorState(rt, mergeStates(loadServerStateFiles(config, log), msg.state));
       running = await serve(config, log, { beforeListen });
+      shareOperatorState(running.runtime);
     } catch (err) {
       send({ t: 'sy:failed', message: err instanceof Error ? err.message : String(err) });
       process.exit(1);

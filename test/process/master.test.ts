@@ -164,7 +164,10 @@ test('three reloads under 50 keep-alive clients, one with a broken config: no re
 });
 
 type WorkerState = { pid: number; state: unknown };
-const S1_DRAINED = [{ backend: 'be', server: 's1', admin: 8 }, { backend: 'be', server: 's2', admin: 0 }];
+const S1_DRAINED = [
+  { backend: 'be', server: 's1', drain: true, maint: false },
+  { backend: 'be', server: 's2', drain: false, maint: false },
+];
 
 test('nbthread 2: a DRAIN set in one worker reaches the other, survives a reload, and counts sum', async (t) => {
   const port = await freePort();

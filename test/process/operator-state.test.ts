@@ -8,9 +8,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { buildRuntime } from '../../src/core/build.js';
-import { AdminFlag } from '../../src/core/server-state-types.js';
+import { applyServerEvent } from '../../src/core/apply.js';
+import { AdminFlag, DRAIN_MASK } from '../../src/core/server-state-types.js';
 import type { Logger } from '../../src/log/logger.js';
-import { applyOperatorState, exportOperatorState } from '../../src/process/operator-state.js';
+import { applyOperatorState, applyRemoteStates, changedStates, exportOperatorState, mergeStates } from '../../src/process/operator-state.js';
 import { loadServerStateFiles, parseServerState } from '../../src/process/server-state-file.js';
 import { writeConfig } from '../helpers/switchyard.js';
 
@@ -50,37 +51,48 @@ ${servers}
 test('drain, maint and operator weight carry over by name; removed servers drop, new ones start READY', () => {
   const old = runtimeFor(base('  server web1 127.0.0.1:8081\n  server web2 127.0.0.1:8082\n  server gone 127.0.0.1:8083 weight 7')).runtime;
   const [web1, web2, gone] = old.backend('app')!.servers;
-  web1.state.admin |= AdminFlag.FDRAIN;
-  web2.state.admin |= AdminFlag.FMAINT;
-  web2.state.weight = 40;
-  web2.state.weightSetByOperator = true;
-  gone.state.admin |= AdminFlag.FDRAIN;
+  applyServerEvent(web1, { type: 'admin', action: 'drain' }, 0);
+  applyServerEvent(web2, { type: 'admin', action: 'maint' }, 0);
+  applyServerEvent(web2, { type: 'weight', weight: 40 }, 0);
+  applyServerEvent(gone, { type: 'admin', action: 'drain' }, 0);
   const saved = exportOperatorState(old);
 
   const fresh = runtimeFor(base('  server web1 127.0.0.2:9091 weight 3\n  server web2 127.0.0.1:8082 weight 20\n  server added 127.0.0.1:8084')).runtime;
   assert.equal(applyOperatorState(fresh, saved), 2);
   const s = fresh.backend('app')!.serversByName;
-  assert.equal(s.get('web1')!.state.admin, AdminFlag.FDRAIN);
+  assert.equal(s.get('web1')!.state.admin & DRAIN_MASK, AdminFlag.FDRAIN);
   // The new config wins for the address and for a weight nobody set by hand.
   assert.match(JSON.stringify(s.get('web1')!.address), /127\.0\.0\.2/);
   assert.equal(s.get('web1')!.state.weight, 3);
-  assert.equal(s.get('web2')!.state.admin, AdminFlag.FMAINT);
+  assert.equal(s.get('web2')!.state.admin & AdminFlag.FMAINT, AdminFlag.FMAINT);
   assert.equal(s.get('web2')!.state.weight, 40);
   assert.equal(s.get('added')!.state.admin, 0);
 });
 
-test('a server set READY again clears a DRAIN that a state file still holds', () => {
-  const fresh = runtimeFor(base('  server web1 127.0.0.1:8081')).runtime;
-  applyOperatorState(fresh, [{ backend: 'app', server: 'web1', admin: AdminFlag.FDRAIN }]);
-  applyOperatorState(fresh, [{ backend: 'app', server: 'web1', admin: 0 }]);
-  assert.equal(fresh.backend('app')!.serversByName.get('web1')!.state.admin, 0);
+test('a READY decided elsewhere lifts a DRAIN: from another worker, and over a stale state file', () => {
+  const fresh = runtimeFor(base('  server web1 127.0.0.1:8081\n  server web2 127.0.0.1:8082')).runtime;
+  const web1 = fresh.backend('app')!.serversByName.get('web1')!;
+  const stale = [{ backend: 'app', server: 'web1', drain: true, maint: false }];
+  const carried = [{ backend: 'app', server: 'web1', drain: false, maint: false }];
+  applyOperatorState(fresh, mergeStates(stale, carried));
+  assert.equal(web1.state.admin, 0);
+  applyOperatorState(fresh, stale);
+  assert.equal(web1.state.admin & DRAIN_MASK, AdminFlag.FDRAIN);
+  applyRemoteStates(fresh, carried);
+  assert.equal(web1.state.admin, 0);
+  applyRemoteStates(fresh, [{ backend: 'app', server: 'web2', drain: false, maint: true, weight: 9 }]);
+  const web2 = fresh.backend('app')!.serversByName.get('web2')!;
+  assert.equal(web2.state.admin & AdminFlag.FMAINT, AdminFlag.FMAINT);
+  assert.equal(web2.state.weight, 9);
+  assert.deepEqual(changedStates(stale, carried), carried);
+  assert.deepEqual(changedStates(carried, carried), []);
 });
 
 test('parses a real HAProxy `show servers state` dump', () => {
   const state = parseServerState(DUMP);
   assert.deepEqual(state.slice(0, 2), [
-    { backend: 'app', server: 'web1', admin: 0 },
-    { backend: 'app', server: 'web2', admin: AdminFlag.FDRAIN },
+    { backend: 'app', server: 'web1', drain: false, maint: false },
+    { backend: 'app', server: 'web2', drain: true, maint: false },
   ]);
   assert.deepEqual(parseServerState('2\nwhatever'), []);
 });
@@ -91,7 +103,7 @@ test('server-state-file with load-server-state-from-file global, relative to ser
   writeFileSync(path.join(dir, 'state'), DUMP);
   const { runtime, config } = runtimeFor(base(servers, `  server-state-base ${dir}\n  server-state-file state`));
   applyOperatorState(runtime, loadServerStateFiles(config, quiet));
-  assert.equal(runtime.backend('app')!.serversByName.get('web2')!.state.admin, AdminFlag.FDRAIN);
+  assert.equal(runtime.backend('app')!.serversByName.get('web2')!.state.admin & DRAIN_MASK, AdminFlag.FDRAIN);
   assert.equal(runtime.backend('app')!.serversByName.get('web1')!.state.admin, 0);
 });
 
