@@ -129,10 +129,13 @@ export function initialServerState(
     status: 'INI', desc: '',
   });
   const down = opts.disabled;
+  const check = chk(opts.check, opts.rise, opts.fall);
+  // A server disabled in the config starts in MAINT with no health, as HAProxy reports it.
+  if (down) check.health = 0;
   return {
     admin: down ? AdminFlag.FMAINT | AdminFlag.CMAINT : 0,
     op: down ? OpState.STOPPED : OpState.RUNNING,
-    check: chk(opts.check, opts.rise, opts.fall),
+    check,
     agent: chk(opts.agent, 1, 1),
     weight: opts.weight,
     initialWeight: opts.weight,
