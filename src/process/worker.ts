@@ -11,6 +11,7 @@ import type { MasterToWorker, WorkerToMaster } from './messages.js';
 import { isMessage } from './messages.js';
 import { applyOperatorState, applyRemoteStates, changedStates, exportOperatorState, mergeStates } from './operator-state.js';
 import { onStates, publishStates } from './cluster-state.js';
+import { provideSnapshot } from './process-snapshot.js';
 import { loadServerStateFiles } from './server-state-file.js';
 import type { Runtime } from '../core/runtime.js';
 
@@ -76,6 +77,7 @@ export function runWorker(files: string[], serve: Serve = runProcess, log: Logge
       const beforeListen = (rt: Runtime) => void applyOperatorState(rt, mergeStates(loadServerStateFiles(config, log), msg.state));
       running = await serve(config, log, { beforeListen });
       shareOperatorState(running.runtime);
+      provideSnapshot(running.runtime);
     } catch (err) {
       send({ t: 'sy:failed', message: err instanceof Error ? err.message : String(err) });
       process.exit(1);
