@@ -5,6 +5,7 @@
 // `stats timeout` (per session: `set timeout cli`).
 
 import net from 'node:net';
+import cluster from 'node:cluster';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { StatsSocketConfig } from '../config/model.js';
 import { createControl } from '../control/commands.js';
@@ -44,7 +45,9 @@ function listen(server: net.Server, cfg: StatsSocketConfig): Promise<void> {
     };
     const a = cfg.address;
     if (a.kind === 'unix') {
-      removeStaleSocket(a.path);
+      // Under a master (-W) the socket file belongs to the master, which shares it with every
+      // worker: a worker removing it would leave the live socket without a name.
+      if (!cluster.isWorker) removeStaleSocket(a.path);
       server.listen(a.path, () => {
         if (cfg.mode !== undefined) chmodSync(a.path, cfg.mode);
         done();

@@ -8,6 +8,7 @@
 // the handle lives as long as one worker holds it: nothing is refused during a reload.
 
 import cluster, { type Worker } from 'node:cluster';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
@@ -223,6 +224,7 @@ export function runMaster(opts: MasterOptions): Promise<number> {
   process.on('SIGINT', () => stopAll(false, 130));
   if (opts.pidfile) writePidfile(opts.pidfile, [process.pid]);
 
+  removeStaleSockets(first);
   startGeneration(first, []).then(
     (gen) => {
       current = gen;
@@ -235,6 +237,18 @@ export function runMaster(opts: MasterOptions): Promise<number> {
     },
   );
   return finished;
+}
+
+/** Unix stats sockets left by a previous run; the workers leave them to the master. */
+function removeStaleSockets(config: Config): void {
+  for (const s of config.global.statsSockets) {
+    if (s.address.kind !== 'unix') continue;
+    try {
+      if (lstatSync(s.address.path).isSocket()) unlinkSync(s.address.path);
+    } catch {
+      // Absent: nothing to remove.
+    }
+  }
 }
 
 /** Load and check the config, logging every diagnostic; undefined when it is broken. */

@@ -1,0 +1,167 @@
+// The real binary in master-worker mode (-W, nbthread 2) in front of real backends: reloads
+// under steady keep-alive load drop nothing, a broken config leaves the old one serving, a
+// DRAIN given to one worker stops traffic from every worker, and the master stops cleanly.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { freePorts } from '../helpers/ports.js';
+import { BIN, canConnect, writeConfig } from '../helpers/switchyard.js';
+
+interface Master {
+  proc: ChildProcess;
+  cfgPath: string;
+  pidfile: string;
+  sock: string;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function backends(t: { after(fn: () => unknown): void }, ports: number[]): Promise<void> {
+  for (const [i, port] of ports.entries()) {
+    const srv = http.createServer({ keepAlive: true }, (_req, res) => res.end(`s${i + 1}\n`));
+    await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
+    t.after(() => {
+      srv.closeAllConnections();
+      srv.close();
+    });
+  }
+}
+
+function configText(dir: string, port: number, be: number[]): string {
+  return `global
+  master-worker
+  nbthread 2
+  hard-stop-after 8s
+  stats socket ${path.join(dir, 'admin.sock')} level admin
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+frontend web
+  bind 127.0.0.1:${port}
+  default_backend app
+backend app
+  server s1 127.0.0.1:${be[0]}
+  server s2 127.0.0.1:${be[1]}
+`;
+}
+
+async function startMaster(t: { after(fn: () => unknown): void }, port: number, be: number[]): Promise<Master> {
+  const { dir, cfgPath } = writeConfig('');
+  writeFileSync(cfgPath, configText(dir, port, be));
+  const pidfile = path.join(dir, 'pid');
+  const proc = spawn(process.execPath, [BIN, '-f', cfgPath, '-p', pidfile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  t.after(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+  const m = { proc, cfgPath, pidfile, sock: path.join(dir, 'admin.sock'), output: () => out, exited };
+  await until('the master to serve', async () => {
+    if (proc.exitCode !== null) throw new Error(`master exited ${proc.exitCode}:\n${out}`);
+    return out.includes('Loading success.') && (await canConnect(port));
+  });
+  return m;
+}
+
+function get(port: number, agent: http.Agent | false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`status ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+function socketCommand(sock: string, cmd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const c = net.connect(sock, () => c.end(`${cmd}\n`));
+    c.setEncoding('utf8');
+    c.on('data', (d) => (out += d));
+    c.on('end', () => resolve(out));
+    c.on('error', reject);
+  });
+}
+
+const countOf = (s: string, text: string) => s.split(text).length - 1;
+const workerPids = (s: string) => [...s.matchAll(/New worker \((\d+)\) forked/g)].map((m) => Number(m[1]));
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('-W: the master in the foreground reloads on SIGUSR2, stops on SIGUSR1, leaves nothing behind', async (t) => {
+  const [port, b1, b2] = await freePorts(3);
+  await backends(t, [b1, b2]);
+  const m = await startMaster(t, port, [b1, b2]);
+  assert.equal(readFileSync(m.pidfile, 'utf8'), `${m.proc.pid}\n`);
+  assert.equal(await get(port, false), 's1');
+  m.proc.kill('SIGUSR2');
+  await until('reload', () => countOf(m.output(), 'Loading success.') === 2);
+  await until('former workers gone', () => countOf(m.output(), 'Former worker (') === 2);
+  assert.match(m.output(), /Former worker \(\d+\) exited with code 0 \(Exit\)/);
+  assert.match(await get(port, false), /^s[12]$/);
+  m.proc.kill('SIGUSR1');
+  const { code } = await m.exited;
+  assert.equal(code, 0, m.output());
+  assert.match(m.output(), /Exiting Master process\.\.\./);
+  assert.match(m.output(), /All workers exited\. Exiting\.\.\. \(0\)/);
+  assert.equal(existsSync(m.pidfile), false);
+  const pids = workerPids(m.output());
+  assert.equal(pids.length, 4);
+  await until('no worker left', () => pids.every((p) => !alive(p)), 10_000);
+  assert.equal(await canConnect(port), false);
+});
+
+test('-W nbthread 2: a DRAIN given to one worker through the socket stops traffic from both', async (t) => {
+  const [port, b1, b2] = await freePorts(3);
+  await backends(t, [b1, b2]);
+  const m = await startMaster(t, port, [b1, b2]);
+  const reply = await socketCommand(m.sock, 'set server app/s1 state drain');
+  assert.equal(reply.trim(), '');
+  // The change reaches the other worker through the master within a few tens of ms.
+  const BATCH = 40;
+  await until('s1 drained everywhere', async () => {
+    const seen = await Promise.all(Array.from({ length: BATCH }, () => get(port, false)));
+    return seen.every((s) => s === 's2');
+  });
+  const N = 200;
+  const seen = await Promise.all(Array.from({ length: N }, () => get(port, false)));
+  assert.deepEqual([...new Set(seen)], ['s2']);
+  // Carried across a reload: the new workers never send to s1.
+  m.proc.kill('SIGUSR2');
+  await until('reload', () => countOf(m.output(), 'Loading success.') === 2);
+  await until('former workers gone', () => countOf(m.output(), 'Former worker (') === 2);
+  const after = await Promise.all(Array.from({ length: N }, () => get(port, false)));
+  assert.deepEqual([...new Set(after)], ['s2']);
+});
