@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { freePorts } from '../helpers/ports.js';
 import { startSwitchyard } from '../helpers/switchyard.js';
 
@@ -177,4 +178,44 @@ test('DRAIN under load: in-flight requests finish, nothing new arrives; then MAI
   stop = true;
   await load;
   assert.deepEqual(failures, [], `failed requests out of ${sent}`);
+});
+
+test('option httpchk: a backend answering 500 shows DOWN with L7STS; an agent answering drain shows DRAIN (agent)', async (t) => {
+  const [pFe, pStats, p1, p2, pAgent] = await freePorts(5);
+  const failing = http.createServer((_q, r) => r.writeHead(500).end());
+  const healthy = http.createServer((_q, r) => r.end('ok'));
+  const agent = net.createServer((s) => {
+    s.on('error', () => {});
+    s.end('drain\n');
+  });
+  await Promise.all([[failing, p1], [healthy, p2], [agent, pAgent]].map(([srv, port]) =>
+    new Promise<void>((r) => (srv as net.Server).listen(port as number, '127.0.0.1', () => r()))));
+  const sy = await startSwitchyard(`defaults
+  mode http
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:${pFe}
+  default_backend app
+backend app
+  option httpchk GET /health
+  server web1 127.0.0.1:${p1} check inter 100 rise 2 fall 2
+  server web2 127.0.0.1:${p2} check inter 100 agent-check agent-port ${pAgent} agent-inter 100
+listen stats
+  bind 127.0.0.1:${pStats}
+  stats enable
+  stats uri /stats
+`, [pFe!, pStats!]);
+  t.after(async () => {
+    await sy.stop();
+    for (const s of [failing, healthy]) s.closeAllConnections();
+    await Promise.all([failing, healthy, agent].map((s) => new Promise((r) => s.close(r))));
+  });
+  await until(async () => (await csvRow(pStats!, 'app', 'web1')).status === 'DOWN', 'web1 DOWN');
+  const web1 = await csvRow(pStats!, 'app', 'web1');
+  assert.deepEqual([web1.check_status, web1.check_code, web1.last_chk], ['L7STS', '500', 'Internal Server Error']);
+  await until(async () => (await csvRow(pStats!, 'app', 'web2')).status === 'DRAIN (agent)', 'web2 DRAIN (agent)');
+  assert.equal((await csvRow(pStats!, 'app', 'BACKEND')).status, 'DOWN');
+  assert.equal((await request(pFe!)).status, 503);
 });
