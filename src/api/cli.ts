@@ -2,6 +2,7 @@
 // out, with HAProxy 2.6's wording. No sockets here; socket.ts frames the replies. Reads go
 // through the stats snapshot, every change through control/.
 
+import { isIP } from 'node:net';
 import { VERSION } from '../cli/version.js';
 import type { Actor, ActionResult, Control, ServerAction } from '../control/commands.js';
 import type { Runtime } from '../core/runtime.js';
@@ -168,7 +169,7 @@ export class Cli {
       case 'stat': return this.showStat(session, words, now);
       case 'schema':
         if (words[2] === 'json') return renderSchema();
-        return 'json is the only supported format.\n';
+        break;
       case 'servers':
         if (words[2] === 'state') {
           const name = words[3];
@@ -182,9 +183,9 @@ export class Cli {
       case 'sess': {
         if (!permitted(session, 'operator')) return DENIED;
         const all = [...this.ctx.sessions()];
-        if (words[2] !== undefined && words[2] !== 'all') {
+        if (words[2] !== undefined && !Number.isNaN(Number(words[2]))) {
           const s = all.find((x) => x.id === Number(words[2]));
-          return s ? sessionLine(s, now) : 'No such session.\n';
+          return s ? sessionLine(s, now) : 'Session not found.\n';
         }
         return all.map((s) => sessionLine(s, now)).join('');
       }
@@ -233,8 +234,9 @@ export class Cli {
     switch (words[1]) {
       case 'timeout': {
         if (words[2] !== 'cli') return "'set timeout' only supports 'cli'.\n";
+        if (words[3] === undefined) return 'Expects an integer value.\n';
         const ms = parseDelayMs(words[3]);
-        if (ms === undefined) return 'Expects an integer value.\n';
+        if (ms === undefined) return 'Invalid timeout value.\n';
         session.timeoutMs = ms;
         return '';
       }
@@ -273,6 +275,7 @@ export class Cli {
         return reply(control.serverAction(sv, action[value], actor));
       }
       case 'agent': {
+        if (!sv.state.agent.configured) return 'agent checks are not enabled on this server.\n';
         if (value !== 'up' && value !== 'down') return "'set server <srv> agent' expects 'up' or 'down'.\n";
         return reply(control.serverAction(sv, value === 'up' ? 'arunn' : 'adown', actor));
       }
@@ -280,21 +283,23 @@ export class Cli {
         if (value === undefined) return 'Require <weight> or <weight%>.\n';
         return reply(control.setWeight(sv, value, actor));
       case 'addr': {
-        if (value === undefined) return "set server <b>/<s> addr requires an address and optionally a port.\n";
+        if (value === undefined) return 'set server <b>/<s> addr requires an address and optionally a port.\n';
+        if (isIP(value) === 0) return `Invalid addr '${value}' by 'stats socket command'\n`;
         let port: number | undefined;
         if (args[2] === 'port') {
           port = intArg(args[3]);
-          if (port === undefined) return 'Invalid port.\n';
+          if (port === undefined) return `problem converting port '${args[3] ?? ''}' to an int by 'stats socket command'\n`;
         }
         return reply(control.setAddress(sv, value, port, actor));
       }
       case 'check-port': {
+        if (value === undefined) return 'set server <b>/<s> check-port requires a port.\n';
         const port = intArg(value);
-        if (port === undefined) return "'set server <srv> check-port' expects an integer as argument.\n";
+        if (port === undefined) return 'provided port is not an integer';
         return reply(control.setCheckPort(sv, port, actor));
       }
     }
-    return "'set server <srv>' only supports 'agent', 'health', 'state', 'weight', 'addr', 'fqdn', 'check-addr', 'check-port', 'agent-addr', 'agent-port', 'agent-send' and 'ssl'.\n";
+    return 'usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n';
   }
 
   private setMaxconn(words: readonly string[], actor: Actor): string {
@@ -303,25 +308,27 @@ export class Cli {
       case 'server': {
         const sv = findServer(this.ctx.runtime, words[3]);
         if (typeof sv === 'string') return sv;
+        if (words[4] === undefined) return 'Require <maxconn>.\n';
         const n = intArg(words[4]);
-        if (n === undefined) return 'Integer value expected.\n';
+        if (n === undefined) return 'maxconn string empty or preceded by garbage';
         return reply(control.setMaxconn(sv, n, actor));
       }
       case 'frontend': {
         if (words[3] === undefined) return 'A frontend name is expected.\n';
         const fe = this.ctx.runtime.frontend(words[3]);
         if (!fe) return 'No such frontend.\n';
-        const n = intArg(words[4]);
-        if (n === undefined) return 'Integer value expected.\n';
-        return reply(control.setFrontendMaxconn(fe, n, actor));
+        if (words[4] === undefined) return 'Integer value expected.\n';
+        // HAProxy reads the value with atoi(): trailing garbage is ignored, none at all is 0.
+        return reply(control.setFrontendMaxconn(fe, parseInt(words[4], 10) || 0, actor));
       }
       case 'global': {
-        const n = intArg(words[3]);
-        if (n === undefined) return 'Expects an integer value.\n';
+        if (words[3] === undefined) return 'Expects an integer value.\n';
+        // As HAProxy: atoi(), and 0 means back to the configured limit.
+        const n = parseInt(words[3], 10) || this.ctx.runtime.config.global.maxconn;
         return reply(control.setGlobalMaxconn(n, actor));
       }
     }
-    return "'set maxconn' only supports 'frontend', 'server' and 'global'.\n";
+    return unknownCommandText(words);
   }
 
   private toggle(session: CliSession, words: readonly string[], actor: Actor): string {

@@ -63,21 +63,29 @@ function distance(a: Map<string, number>, b: Map<string, number>): number {
   return d;
 }
 
-/** Reply to an unknown command: up to five likely commands, or the whole list. */
+const ALWAYS = new Set(['help [<command>]', 'prompt', 'quit']);
+
+/**
+ * Reply to an unknown command: the (up to five) commands closest to what was typed, in list
+ * order, then help, prompt and quit, which HAProxy always appends.
+ */
 export function unknownCommandText(words: readonly string[]): string {
   const typed = pairs(words.join(' '));
-  let typedSize = 0;
-  for (const n of typed.values()) typedSize += n;
-  const ranked = HELP_LINES.map((l) => {
-    const fp = pairs(l[0].split(/ [<[{(]/)[0]!);
-    let size = 0;
-    for (const n of fp.values()) size += n;
-    return { l, d: distance(typed, fp), size };
-  })
-    // Only commands sharing some letter pairs with what was typed.
-    .filter((r) => r.d < r.size + typedSize)
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 5);
-  if (ranked.length === 0) return 'Unknown command. Please enter one of the following commands only:\n' + HELP_LINES.map(helpLine).join('');
-  return 'Unknown command, but maybe one of the following ones is a better match:\n' + ranked.map((r) => helpLine(r.l)).join('');
+  const leading = (keyword: string): number => {
+    const kw = keyword.split(' ');
+    let n = 0;
+    while (n < kw.length && n < words.length && kw[n] === words[n]) n++;
+    return n;
+  };
+  const all = HELP_LINES.filter((l) => !ALWAYS.has(l[0])).map((l) => {
+    const keyword = l[0].split(/ [<[{(]/)[0]!;
+    return { l, d: distance(typed, pairs(keyword)), lead: leading(keyword) };
+  });
+  // Commands sharing the most leading words come first, then the closest spellings.
+  const lead = Math.max(...all.map((x) => x.lead));
+  const scored = all.filter((x) => x.lead === lead);
+  const best = Math.min(...scored.map((x) => x.d));
+  const picked = new Set(scored.filter((x) => x.d <= best + 3).sort((a, b) => a.d - b.d).slice(0, 5).map((x) => x.l));
+  const lines = HELP_LINES.filter((l) => picked.has(l) || ALWAYS.has(l[0]));
+  return 'Unknown command, but maybe one of the following ones is a better match:\n' + lines.map(helpLine).join('');
 }

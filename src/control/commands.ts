@@ -121,6 +121,7 @@ export function createControl(runtime: Runtime, log: Logger): Control {
 
     setWeight(server, text, actor) {
       const m = /^(\d+)(%?)$/.exec(text.trim());
+      if (/^-\d+$/.test(text.trim())) return fail('Absolute weight can only be between 0 and 256 inclusive.');
       if (!m) return fail(text.trim().startsWith('-') ? 'Relative weight must be positive.' : 'Require <weight> or <weight%>.');
       const n = Number(m[1]);
       let w: number;
