@@ -170,7 +170,7 @@ test('server lookup errors, #id references and bad arguments', () => {
   assert.equal(run(s, 'disable server #3/#2'), '\n');
   assert.equal(csvStatus(run(s, 'show stat'), 'app', 'web2'), 'MAINT');
   assert.equal(run(s, 'enable server app/web2'), '\n');
-  assert.equal(run(s, 'set server app/web1 agent sideways'), "'set server <srv> agent' expects 'up' or 'down'.\n\n");
+  assert.equal(run(s, 'set server app/web1 agent sideways'), 'agent checks are not enabled on this server.\n\n');
   assert.equal(run(s, 'enable agent app/web1'), 'Agent was not configured on this server, cannot enable.\n\n');
   assert.equal(run(s, 'set maxconn frontend nope 10'), 'No such frontend.\n\n');
   assert.equal(run(s, 'set maxconn frontend web 500'), '\n');
