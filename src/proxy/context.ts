@@ -43,6 +43,8 @@ export interface FrontendCtx {
   routes: { when: Predicate; backend: BackendCtx }[];
   defaultBackend?: BackendCtx;
   httpRequest: CompiledRule[];
+  /** Applied after the backend's own http-response rules, as HAProxy orders them. */
+  httpResponse: CompiledRule[];
   clientTimeout: number;
   httpRequestTimeout: number;
   keepAliveTimeout: number;
@@ -113,6 +115,7 @@ export function buildContexts(runtime: Runtime): { frontends: FrontendCtx[]; bac
       routes,
       defaultBackend,
       httpRequest: compileRules(c, c.httpRequest, runtime),
+      httpResponse: c.isBackend ? [] : compileRules(c, c.httpResponse, runtime),
       clientTimeout: t.client ?? 0,
       httpRequestTimeout: t.httpRequest ?? t.client ?? 0,
       keepAliveTimeout: t.httpKeepAlive ?? t.httpRequest ?? t.client ?? 0,

@@ -553,7 +553,11 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.respUntilClose = !noBody && !resp.chunked && resp.contentLength < 0 && status !== 101;
     this.serverKeepAlive = !this.respUntilClose && status !== 101 && (resp.version === 11 ? !resp.connClose : resp.connKeepAlive);
     if (this.respUntilClose) this.clientKeepAlive = false;
-    if (be.httpResponse.length > 0 && this.applyRules(be.httpResponse, resp, this.facts(), false)) {
+    const feRules = this.fe.httpResponse;
+    if (
+      (be.httpResponse.length > 0 || feRules.length > 0) &&
+      (this.applyRules(be.httpResponse, resp, this.facts(), false) || this.applyRules(feRules, resp, this.facts(), false))
+    ) {
       this.countFailedResponse();
       return this.fail(502, 'PH');
     }

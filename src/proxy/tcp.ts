@@ -122,7 +122,7 @@ export class TcpSession implements Expirable, Killable {
       if (up === this.up) this.serverEnded = true;
     });
     up.on('close', () => {
-      if (up !== this.up) return;
+      if (up !== this.up || this.closed) return;
       if (!this.connected) return this.connectFailed();
       this.end();
     });

@@ -1,0 +1,235 @@
+// The HTTP and TCP data plane end to end: the real binary between real sockets.
+
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { freePorts } from '../helpers/ports.js';
+import { startSwitchyard, type Running } from '../helpers/switchyard.js';
+import { echoBackend, get, rawBackend, rawExchange, statsRow, waitFor } from './dataplane-helpers.js';
+
+const [FE, ST, TCP, A, R, SLOW, DEAD, BAD, WS, TB] = await freePorts(10);
+let sy: Running;
+let app: Awaited<ReturnType<typeof echoBackend>>;
+const raws: { close(): Promise<void> }[] = [];
+let bad: Awaited<ReturnType<typeof rawBackend>>;
+
+const BAD_RESPONSES: Record<string, string> = {
+  '/bad/cl-te': 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n',
+  '/bad/two-cl': 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nabc',
+  '/bad/name': 'HTTP/1.1 200 OK\r\nx bad: 1\r\ncontent-length: 0\r\n\r\n',
+  '/bad/fold': 'HTTP/1.1 200 OK\r\nx-a: 1\r\n  folded\r\ncontent-length: 0\r\n\r\n',
+  '/bad/status': 'HTTP/1.1 2000 OK\r\ncontent-length: 0\r\n\r\n',
+};
+
+before(async () => {
+  app = await echoBackend(A!);
+  raws.push(app);
+  // Reset mid-response: part of a head, then RST.
+  raws.push(await rawBackend(R!, (s) => s.write('HTTP/1.1 200 OK\r\ncontent-le', () => s.resetAndDestroy())));
+  // Never answers.
+  raws.push(await rawBackend(SLOW!, () => {}));
+  bad = await rawBackend(BAD!, (s, d) => {
+    const path = d.toString('latin1').split(' ')[1]!;
+    s.end(BAD_RESPONSES[path] ?? 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+  });
+  raws.push(bad);
+  // Accepts an upgrade, then echoes upper-cased.
+  raws.push(
+    await rawBackend(WS!, (s, d) => {
+      assert.match(d.toString('latin1'), /upgrade: websocket/i);
+      s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      s.on('data', (x) => s.write(x.toString().toUpperCase()));
+    }),
+  );
+  // TCP echo that answers only after the client's FIN (half-close), then closes its side.
+  raws.push(
+    await rawBackend(TB!, (s, first) => {
+      const parts = [first];
+      s.on('data', (d) => parts.push(d));
+      s.on('end', () => s.end('got:' + Buffer.concat(parts).toString()));
+    }),
+  );
+  sy = await startSwitchyard(
+    `global
+    maxconn 1000
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+    timeout http-request 1s
+frontend web
+    bind 127.0.0.1:${FE}
+    option forwardfor except 10.0.0.0/8
+    http-request set-header X-Set yes
+    http-request del-header X-Remove
+    http-request deny if { path_beg /forbidden }
+    http-response add-header X-Resp added
+    use_backend reset if { path_beg /reset }
+    use_backend slow if { path_beg /slow }
+    use_backend none if { path_beg /none }
+    use_backend retry if { path_beg /retry }
+    use_backend bad if { path_beg /bad }
+    use_backend ws if { path_beg /ws }
+    default_backend app
+backend app
+    server a1 127.0.0.1:${A}
+backend reset
+    server r1 127.0.0.1:${R}
+backend slow
+    timeout server 500ms
+    server s1 127.0.0.1:${SLOW}
+backend none
+    server n1 127.0.0.1:${A} disabled
+backend retry
+    balance first
+    retries 2
+    option redispatch
+    server dead 127.0.0.1:${DEAD}
+    server live 127.0.0.1:${A}
+backend bad
+    server b1 127.0.0.1:${BAD}
+backend ws
+    server w1 127.0.0.1:${WS}
+listen stats
+    bind 127.0.0.1:${ST}
+    stats enable
+    stats uri /stats
+frontend tcpfe
+    bind 127.0.0.1:${TCP}
+    mode tcp
+    default_backend tcpbe
+backend tcpbe
+    mode tcp
+    server t1 127.0.0.1:${TB}
+`,
+    [FE!, ST!, TCP!],
+  );
+});
+
+after(async () => {
+  await sy?.stop();
+  await Promise.all(raws.map((r) => r.close()));
+});
+
+test('forwards a request and its response, with forwardfor and header rules', async () => {
+  const res = await get(FE!, '/hello?x=1', { 'X-Remove': 'gone', 'X-Keep': 'kept' });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['x-resp'], 'added');
+  const seen = JSON.parse(res.body);
+  assert.equal(seen.url, '/hello?x=1');
+  assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
+  assert.equal(seen.headers['x-set'], 'yes');
+  assert.equal(seen.headers['x-keep'], 'kept');
+  assert.equal(seen.headers['x-remove'], undefined);
+});
+
+test('http-request deny answers 403 and counts dreq', async () => {
+  const before = Number((await statsRow(ST!, 'web', 'FRONTEND')).dreq);
+  const res = await get(FE!, '/forbidden');
+  assert.equal(res.status, 403);
+  assert.match(res.body, /403 Forbidden/);
+  assert.equal(Number((await statsRow(ST!, 'web', 'FRONTEND')).dreq), before + 1);
+});
+
+test('keep-alive reuses one upstream connection for many requests', async () => {
+  const conns = app.connections();
+  const s = net.connect(FE!, '127.0.0.1');
+  let got = '';
+  s.on('data', (d) => (got += d));
+  for (let i = 0; i < 20; i++) {
+    s.write(`GET /ka/${i} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    await waitFor(() => (got.match(/HTTP\/1\.1 200/g) ?? []).length === i + 1, `response ${i}`);
+  }
+  s.destroy();
+  assert.ok(app.connections() - conns <= 1, `backend saw ${app.connections() - conns} new connections for 20 requests`);
+});
+
+test('pipelined requests are answered in order', async () => {
+  const out = await rawExchange(FE!, 'GET /p1 HTTP/1.1\r\nhost: x\r\n\r\nGET /p2 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+  const i1 = out.indexOf('"url":"/p1"');
+  const i2 = out.indexOf('"url":"/p2"');
+  assert.ok(i1 > 0 && i2 > i1, out);
+});
+
+test('a malformed request gets 400 and a close while another client is untouched', async () => {
+  const other = net.connect(FE!, '127.0.0.1');
+  let otherGot = '';
+  other.on('data', (d) => (otherGot += d));
+  other.write('GET /first HTTP/1.1\r\nhost: x\r\n\r\n');
+  await waitFor(() => otherGot.includes('/first'), 'first response');
+  const out = await rawExchange(FE!, 'GET /x HTTP/1.1\r\nbad header\r\n\r\n');
+  assert.match(out, /^HTTP\/1\.1 400 Bad request\r\n/);
+  assert.match(out, /Your browser sent an invalid request/);
+  other.write('GET /second HTTP/1.1\r\nhost: x\r\n\r\n');
+  await waitFor(() => otherGot.includes('/second'), 'second response on the untouched connection');
+  other.destroy();
+});
+
+test('a backend that resets mid-response gives 502 and counts eresp', async () => {
+  const before = Number((await statsRow(ST!, 'reset', 'BACKEND')).eresp);
+  const res = await get(FE!, '/reset');
+  assert.equal(res.status, 502);
+  assert.match(res.body, /502 Bad Gateway/);
+  assert.equal(Number((await statsRow(ST!, 'reset', 'BACKEND')).eresp), before + 1);
+  assert.equal(Number((await statsRow(ST!, 'reset', 'r1')).eresp), before + 1);
+});
+
+test('timeout server gives 504', async () => {
+  const res = await get(FE!, '/slow');
+  assert.equal(res.status, 504);
+  assert.match(res.body, /504 Gateway Time-out/);
+});
+
+test('no usable server gives HAProxy\'s 503 page', async () => {
+  const out = await rawExchange(FE!, 'GET /none HTTP/1.1\r\nhost: x\r\n\r\n');
+  assert.equal(
+    out,
+    'HTTP/1.1 503 Service Unavailable\r\ncontent-length: 107\r\ncache-control: no-cache\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n' +
+      '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n',
+  );
+});
+
+test('an incomplete request head times out with 408 (timeout http-request)', async () => {
+  const out = await rawExchange(FE!, 'GET /slowloris HTTP/1.1\r\nhost: x\r\n');
+  assert.match(out, /^HTTP\/1\.1 408 Request Time-out/);
+});
+
+test('a refused connection is retried and redispatched to another server', async () => {
+  const res = await get(FE!, '/retry');
+  assert.equal(res.status, 200);
+  assert.equal(JSON.parse(res.body).port, A);
+  const be = await statsRow(ST!, 'retry', 'BACKEND');
+  assert.ok(Number(be.wredis) >= 1, `wredis ${be.wredis}`);
+  assert.ok(Number(be.econ) >= 1, `econ ${be.econ}`);
+});
+
+for (const [path, what] of [
+  ['/bad/cl-te', 'Content-Length with Transfer-Encoding'],
+  ['/bad/two-cl', 'two different Content-Lengths'],
+  ['/bad/name', 'an invalid header name'],
+  ['/bad/fold', 'obsolete line folding'],
+  ['/bad/status', 'an invalid status line'],
+] as const) {
+  test(`a response with ${what} gives 502`, async () => {
+    const res = await get(FE!, path);
+    assert.equal(res.status, 502);
+  });
+}
+
+test('WebSocket upgrade becomes a tunnel', async () => {
+  const s = net.connect(FE!, '127.0.0.1');
+  let got = '';
+  s.on('data', (d) => (got += d));
+  s.write('GET /ws HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n');
+  await waitFor(() => got.includes('\r\n\r\n'), 'upgrade response');
+  assert.match(got, /^HTTP\/1\.1 101 Switching Protocols/);
+  s.write('ping');
+  await waitFor(() => got.endsWith('PING'), 'echo through the tunnel');
+  s.destroy();
+});
+
+test('tcp mode carries a half-close: the reply after the client FIN arrives', async () => {
+  const out = await rawExchange(TCP!, 'hello tcp', { endAfterWrite: true });
+  assert.equal(out, 'got:hello tcp');
+});
