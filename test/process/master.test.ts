@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/ports.js';
@@ -14,10 +15,10 @@ import { canConnect, writeConfig } from '../helpers/switchyard.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/http-master.js');
 
-function configText(port: number, nbthread: number, extraBackendLine = ''): string {
+function configText(port: number, nbthread: number, extraBackendLine = '', hardStop = '8s'): string {
   return `global
   nbthread ${nbthread}
-  hard-stop-after 8s
+  hard-stop-after ${hardStop}
 defaults
   mode http
   timeout connect 1s
@@ -251,4 +252,32 @@ test('SIGINT stops a master with exit status 130, SIGTERM with 0', async (t) => 
     const pids = workerPids(m.output());
     await until('worker gone', () => pids.every((p) => !alive(p)), 5_000);
   }
+});
+
+test('hard-stop-after ends a former worker whose session never finishes', async (t) => {
+  const port = await freePort();
+  const m = await startMaster(t, configText(port, 1, '', '500ms'), port);
+  const [old] = workerPids(m.output());
+  // Half a request head: the session stays open until the worker is stopped by force.
+  const stuck = net.connect(port, '127.0.0.1');
+  t.after(() => stuck.destroy());
+  stuck.on('error', () => {});
+  await new Promise((r) => stuck.once('connect', r));
+  stuck.write('GET / HTTP/1.1\r\nHost: x\r\n');
+  m.proc.kill('SIGUSR2');
+  await until('the former worker to be stopped', () => m.output().includes(`Former worker (${old}) exited with code 143 (Terminated)`));
+  assert.equal(alive(old), false);
+  assert.match(await get(port, '/', false), /^ok \d+\n$/);
+});
+
+test('a worker that dies on its own brings the master down (exit-on-failure)', async (t) => {
+  const port = await freePort();
+  const m = await startMaster(t, configText(port, 2), port);
+  const [victim, other] = workerPids(m.output());
+  process.kill(victim, 'SIGKILL');
+  const { code } = await m.exited;
+  assert.equal(code, 137);
+  assert.match(m.output(), new RegExp(`Current worker \\(${victim}\\) exited with code 137 \\(Killed\\)`));
+  assert.match(m.output(), /exit-on-failure: killing every processes with SIGTERM/);
+  await until('the other worker gone', () => !alive(other), 5_000);
 });
