@@ -65,6 +65,7 @@ export function mergeSnapshots(own: Snapshot, others: Snapshot[]): Snapshot {
     }
   }
   const p = own.process;
+  p.nbthread = others.length + 1;
   for (const o of others.map((s) => s.process)) {
     p.currConns += o.currConns;
     p.maxConnReached += o.maxConnReached;
