@@ -40,8 +40,7 @@ const BACKEND_AND_SERVER: readonly StatMetric[] = [
   ['max_response_time_seconds', 'rtime_max', 0.001], ['max_total_time_seconds', 'ttime_max', 0.001],
   ['connection_attempts_total', 'connect'], ['connection_reuses_total', 'reuse'],
   ['bytes_in_total', 'bin'], ['bytes_out_total', 'bout'],
-  ['requests_denied_total', 'dreq'], ['responses_denied_total', 'dresp'],
-  ['connection_errors_total', 'econ'], ['response_errors_total', 'eresp'],
+  ['responses_denied_total', 'dresp'], ['connection_errors_total', 'econ'], ['response_errors_total', 'eresp'],
   ['retry_warnings_total', 'wretr'], ['redispatch_warnings_total', 'wredis'],
   ['failed_header_rewriting_total', 'wrew'], ['internal_errors_total', 'eint'],
   ['client_aborts_total', 'cli_abrt'], ['server_aborts_total', 'srv_abrt'],
@@ -50,6 +49,7 @@ const BACKEND_AND_SERVER: readonly StatMetric[] = [
 
 const BACKEND: readonly StatMetric[] = [
   ...BACKEND_AND_SERVER,
+  ['requests_denied_total', 'dreq'],
   ['active_servers', 'act'], ['backup_servers', 'bck'], ['check_up_down_total', 'chkdown'],
   ['check_last_change_seconds', 'lastchg'], ['downtime_seconds_total', 'downtime'],
   ['loadbalanced_total', 'lbtot'], ['http_requests_total', 'req_tot'],
@@ -62,9 +62,18 @@ const SERVER: readonly StatMetric[] = [
   ...BACKEND_AND_SERVER,
   ['check_failures_total', 'chkfail'], ['check_up_down_total', 'chkdown'],
   ['downtime_seconds_total', 'downtime'], ['check_last_change_seconds', 'lastchg'],
-  ['current_throttle', 'throttle'], ['loadbalanced_total', 'lbtot'],
+  ['current_throttle', 'throttle'], ['loadbalanced_total', 'lbtot'], ['queue_limit', 'qlimit'],
+  ['idle_connections_current', 'srv_icur'], ['idle_connections_limit', 'src_ilim'],
+  ['unsafe_idle_connections_current', 'idle_conn_cur'], ['safe_idle_connections_current', 'safe_conn_cur'],
+  ['used_connections_current', 'used_conn_cur'], ['need_connections_current', 'need_conn_est'],
+];
+
+/** Only for servers with a health check; an empty CSV cell reads 0. */
+const SERVER_CHECK: readonly StatMetric[] = [
   ['check_code', 'check_code'], ['check_duration_seconds', 'check_duration', 0.001],
 ];
+
+const CHECK_STATES = ['HANA', 'SOCKERR', 'L4OK', 'L4TOUT', 'L4CON', 'L6OK', 'L6TOUT', 'L6RSP', 'L7TOUT', 'L7RSP', 'L7OK', 'L7OKC', 'L7STS', 'PROCERR', 'PROCTOUT', 'PROCOK'] as const;
 
 /** `show info` field → haproxy_process_* suffix. */
 const PROCESS: Readonly<Record<string, string>> = {
@@ -97,7 +106,7 @@ function labelValue(v: string): string {
 }
 
 function kindOf(name: string): 'counter' | 'gauge' {
-  return name.endsWith('_total') ? 'counter' : 'gauge';
+  return name.endsWith('_total') || name === 'haproxy_process_failed_resolutions' ? 'counter' : 'gauge';
 }
 
 class Out {
@@ -120,15 +129,19 @@ function numeric(v: unknown, scale = 1): number | undefined {
   return Number.isFinite(n) ? n * scale : undefined;
 }
 
-function statFamilies(out: Out, prefix: string, rows: readonly StatRow[], table: readonly StatMetric[]): void {
+/** A field with no value (no limit set, no check) is exported as NaN, as HAProxy does. */
+function statFamilies(out: Out, prefix: string, rows: readonly StatRow[], table: readonly StatMetric[], empty = NaN): void {
   for (const [suffix, field, scale] of table) {
     const samples: string[] = [];
     for (const row of rows) {
-      const n = numeric(fieldValue(row, field), scale);
-      if (n !== undefined) samples.push(`${prefix}_${suffix}${labels(row)} ${n}\n`);
+      const n = numeric(fieldValue(row, field), scale) ?? empty;
+      samples.push(`${prefix}_${suffix}${labels(row)} ${n}\n`);
     }
     out.family(`${prefix}_${suffix}`, fieldDesc(field), samples);
   }
+}
+
+function httpFamily(out: Out, prefix: string, rows: readonly StatRow[]): void {
   const codes: string[] = [];
   for (const row of rows) {
     for (const code of HTTP_CODES) {
@@ -137,6 +150,11 @@ function statFamilies(out: Out, prefix: string, rows: readonly StatRow[], table:
     }
   }
   out.family(`${prefix}_http_responses_total`, 'Total number of HTTP responses, by status class.', codes);
+}
+
+/** The check status code of a server row, without the `* ` of a check in progress. */
+function checkState(row: StatRow): string {
+  return String(fieldValue(row, 'check_status') ?? '').replace(/^\* /, '');
 }
 
 function serverState(row: StatRow): (typeof SERVER_STATES)[number] {
@@ -156,6 +174,17 @@ function statusFamily(out: Out, prefix: string, rows: readonly StatRow[], states
   out.family(`${prefix}_status`, 'Current status of the service, one series per state, 1 for the current one.', samples);
 }
 
+/** Per backend, how many of its servers are in each state. */
+function aggregate(out: Out, name: string, help: string, backends: readonly StatRow[], servers: readonly StatRow[], states: readonly string[], stateOf: (r: StatRow) => string | undefined): void {
+  const samples: string[] = [];
+  for (const be of backends) {
+    const mine = servers.filter((s) => s.pxname === be.pxname && s.iid === be.iid);
+    if (mine.length === 0) continue;
+    for (const st of states) samples.push(`${name}${labels(be, `,state="${st}"`)} ${mine.filter((s) => stateOf(s) === st).length}\n`);
+  }
+  out.family(name, help, samples);
+}
+
 export function renderMetrics(snap: Snapshot, scopes: ReadonlySet<Scope>, listeners: number): string {
   const out = new Out();
   if (scopes.has('process')) {
@@ -167,22 +196,39 @@ export function renderMetrics(snap: Snapshot, scopes: ReadonlySet<Scope>, listen
     }
     const version = info.find((f) => f.name === 'Version')!.value;
     out.family('haproxy_process_build_info', 'Build information.', [`haproxy_process_build_info{version="${labelValue(String(version))}"} 1\n`]);
+    // No HTTP compression here, so no compression memory to report.
+    out.family('haproxy_process_current_zlib_memory', 'Memory used by HTTP compression (bytes).', ['haproxy_process_current_zlib_memory NaN\n']);
+    out.family('haproxy_process_max_zlib_memory', 'Memory limit of HTTP compression (bytes).', ['haproxy_process_max_zlib_memory NaN\n']);
   }
   const rows = snap.proxies.flatMap((p) => p.rows);
   if (scopes.has('frontend')) {
     const fe = rows.filter((r) => r.type === 0);
     statusFamily(out, 'haproxy_frontend', fe, ['DOWN', 'UP'], (r) => (fieldValue(r, 'status') === 'STOP' ? 'DOWN' : 'UP'));
     statFamilies(out, 'haproxy_frontend', fe, FRONTEND);
+    httpFamily(out, 'haproxy_frontend', fe);
   }
+  const servers = rows.filter((r) => r.type === 2);
+  const checked = servers.filter((r) => r.server!.checkConfigured);
   if (scopes.has('backend')) {
     const be = rows.filter((r) => r.type === 1);
     statusFamily(out, 'haproxy_backend', be, ['DOWN', 'UP'], (r) => (String(fieldValue(r, 'status')).startsWith('UP') ? 'UP' : 'DOWN'));
     statFamilies(out, 'haproxy_backend', be, BACKEND);
+    httpFamily(out, 'haproxy_backend', be);
+    aggregate(out, 'haproxy_backend_agg_server_status', 'Number of servers of the backend in each state.', be, servers, SERVER_STATES, serverState);
+    aggregate(out, 'haproxy_backend_agg_server_check_status', 'Number of servers of the backend in each state (older name).', be, servers, SERVER_STATES, serverState);
+    aggregate(out, 'haproxy_backend_agg_check_status', 'Number of checked servers of the backend per last check result.', be, checked, CHECK_STATES, checkState);
   }
   if (scopes.has('server')) {
-    const sv = rows.filter((r) => r.type === 2);
-    statusFamily(out, 'haproxy_server', sv, SERVER_STATES, serverState);
-    statFamilies(out, 'haproxy_server', sv, SERVER);
+    statusFamily(out, 'haproxy_server', servers, SERVER_STATES, serverState);
+    statFamilies(out, 'haproxy_server', servers, SERVER);
+    statFamilies(out, 'haproxy_server', checked, SERVER_CHECK, 0);
+    httpFamily(out, 'haproxy_server', servers);
+    const samples: string[] = [];
+    for (const row of checked) {
+      const now = checkState(row);
+      for (const st of CHECK_STATES) samples.push(`haproxy_server_check_status${labels(row, `,state="${st}"`)} ${st === now ? 1 : 0}\n`);
+    }
+    out.family('haproxy_server_check_status', 'Last health check result, one series per check status, 1 for the current one.', samples);
   }
   return out.text;
 }
