@@ -4,7 +4,7 @@
 
 import type { LogLevel, Logger } from '../log/logger.js';
 import type { Proxy } from './proxy.js';
-import { dispatchQueues } from './queue.js';
+import { dispatchQueues, queued } from './queue.js';
 import type { Server } from './server.js';
 import {
   TRACKED_REASON, effectiveWeight, transition,
@@ -26,8 +26,8 @@ function onlineCounts(proxy: Proxy, nowMs: number): { act: number; bck: number }
 export function changeMessage(server: Server, change: StateChange, nowMs = Date.now()): string {
   const who = `${server.config.backup ? 'Backup Server' : 'Server'} ${server.proxy.name}/${server.name}`;
   const { act, bck } = onlineCounts(server.proxy, nowMs);
-  const left = `${act} active and ${bck} backup servers left. ${server.sessions.size} sessions active, 0 requeued, 0 remaining in queue.`;
-  const online = `${act} active and ${bck} backup servers online. 0 sessions requeued, 0 total in queue.`;
+  const left = `${act} active and ${bck} backup servers left. ${server.sessions.size} sessions active, 0 requeued, ${queued(server)} remaining in queue.`;
+  const online = `${act} active and ${bck} backup servers online. 0 sessions requeued, ${queued(server.proxy)} total in queue.`;
   // A tracker's change is worded `is DOWN via bk/srv.` rather than with a reason.
   // With `option log-health-checks` the probe details went on the check's own line already.
   const probeLogged = server.proxy.config.options.logHealthChecks;
