@@ -129,7 +129,7 @@ export class Cli {
     const [w0, w1] = words;
     const actor: Actor = { via: 'socket', src: session.src };
     switch (w0) {
-      case 'help': return helpText();
+      case 'help': return helpText(words.slice(1));
       case 'prompt':
         session.interactive = !session.interactive;
         return '';

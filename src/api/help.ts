@@ -41,8 +41,20 @@ function helpLine([syntax, desc]: readonly [string, string]): string {
   return `  ${syntax.padEnd(40)}: ${desc}\n`;
 }
 
-export function helpText(): string {
-  return 'The following commands are valid at this level:\n' + HELP_LINES.map(helpLine).join('');
+const HELP_HEADER = 'The following commands are valid at this level:\n';
+
+/** `help [<words>]`: every command, or those starting with the words, or the closest ones. */
+export function helpText(words: readonly string[] = []): string {
+  if (words.length === 0) return HELP_HEADER + HELP_LINES.map(helpLine).join('');
+  const prefix = words.join(' ');
+  const matching = HELP_LINES.filter((l) => l[0] === prefix || l[0].startsWith(prefix + ' ') || ALWAYS.has(l[0]));
+  if (matching.length > ALWAYS.size) return HELP_HEADER + matching.map(helpLine).join('');
+  return HELP_HEADER + closest(words).map(helpLine).join('');
+}
+
+/** What an empty line in prompt mode answers. */
+export function commandListText(): string {
+  return 'Unknown command. Please enter one of the following commands only:\n' + HELP_LINES.map(helpLine).join('');
 }
 
 /** Character-pair counts of a text: a cheap fingerprint to rank commands by likeness. */
@@ -70,6 +82,10 @@ const ALWAYS = new Set(['help [<command>]', 'prompt', 'quit']);
  * order, then help, prompt and quit, which HAProxy always appends.
  */
 export function unknownCommandText(words: readonly string[]): string {
+  return 'Unknown command, but maybe one of the following ones is a better match:\n' + closest(words).map(helpLine).join('');
+}
+
+function closest(words: readonly string[]): (readonly [string, string])[] {
   const typed = pairs(words.join(' '));
   const leading = (keyword: string): number => {
     const kw = keyword.split(' ');
@@ -86,6 +102,5 @@ export function unknownCommandText(words: readonly string[]): string {
   const scored = all.filter((x) => x.lead === lead);
   const best = Math.min(...scored.map((x) => x.d));
   const picked = new Set(scored.filter((x) => x.d <= best + 3).sort((a, b) => a.d - b.d).slice(0, 5).map((x) => x.l));
-  const lines = HELP_LINES.filter((l) => picked.has(l) || ALWAYS.has(l[0]));
-  return 'Unknown command, but maybe one of the following ones is a better match:\n' + lines.map(helpLine).join('');
+  return HELP_LINES.filter((l) => picked.has(l) || ALWAYS.has(l[0]));
 }

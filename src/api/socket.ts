@@ -12,6 +12,7 @@ import { createControl } from '../control/commands.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Logger } from '../log/logger.js';
 import { Cli, parseLine, type CliSession } from './cli.js';
+import { commandListText } from './help.js';
 
 export interface ApiSockets {
   close(): Promise<void>;
@@ -103,7 +104,7 @@ export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<
             session.quit = true;
             break;
           }
-          out += '\n> ';
+          out += commandListText() + '\n> ';
           continue;
         }
         for (const words of parseLine(line)) {

@@ -46,6 +46,10 @@ test('help lists supported commands in HAProxy\'s two-column layout, each line a
   assert.equal(lines[0], 'The following commands are valid at this level:');
   assert.ok(lines.length > 30);
   for (const l of lines) assert.ok(reference.has(l), `not in HAProxy's help: ${JSON.stringify(l)}`);
+  // `help <words>` as HAProxy 2.6 answers `help show stat`: the match, then help, prompt, quit.
+  assert.deepEqual(cli.execute(session(), ['help', 'show', 'stat']).split('\n').slice(1, -1).map((l) => l.split(':')[0]!.trim()), [
+    'show stat [desc|json|no-maint|typed|up]*', 'help [<command>]', 'prompt', 'quit',
+  ]);
 });
 
 test('the transcript of set server / get weight / errors replies as HAProxy 2.6', () => {
