@@ -37,14 +37,14 @@ export function infoFields(snap: Snapshot, listeners = 0): InfoField[] {
     ['PoolAlloc_MB', 'u32', 'MGP', Math.floor(process.memoryUsage.rss() / 1048576)],
     ['PoolUsed_MB', 'u32', 'MGP', Math.floor(process.memoryUsage().heapUsed / 1048576)],
     ['PoolFailed', 'u32', 'MCP', 0],
-    ['Ulimit-n', 'u32', 'CGP', maxsock],
+    ['Ulimit-n', 'u32', 'CLP', maxsock],
     ['Maxsock', 'u32', 'CLP', maxsock],
     ['Maxconn', 'u32', 'CLP', p.maxconn],
     ['Hard_maxconn', 'u32', 'CLP', p.maxconn],
     ['CurrConns', 'u32', 'MGP', p.currConns],
     ['CumConns', 'u32', 'MCP', p.cumConns],
     ['CumReq', 'u32', 'MCP', p.cumReq],
-    ['MaxSslConns', 'u32', 'CLP', 0],
+    ['MaxSslConns', 'u32', 'MMP', 0],
     ['CurrSslConns', 'u32', 'MGP', 0],
     ['CumSslConns', 'u32', 'MCP', 0],
     ['Maxpipes', 'u32', 'CLP', 0],
@@ -55,13 +55,13 @@ export function infoFields(snap: Snapshot, listeners = 0): InfoField[] {
     ['MaxConnRate', 'u32', 'MMP', p.connRateMax],
     ['SessRate', 'u32', 'MRP', p.sessRate],
     ['SessRateLimit', 'u32', 'CLP', 0],
-    ['MaxSessRate', 'u32', 'MMP', p.sessRateMax],
+    ['MaxSessRate', 'u32', 'MRP', p.sessRateMax],
     ['SslRate', 'u32', 'MRP', 0],
     ['SslRateLimit', 'u32', 'CLP', 0],
     ['MaxSslRate', 'u32', 'MMP', 0],
-    ['SslFrontendKeyRate', 'u32', 'MRP', 0],
+    ['SslFrontendKeyRate', 'u32', 'MGP', 0],
     ['SslFrontendMaxKeyRate', 'u32', 'MMP', 0],
-    ['SslFrontendSessionReuse_pct', 'u32', 'MaP', 0],
+    ['SslFrontendSessionReuse_pct', 'u32', 'MGP', 0],
     ['SslBackendKeyRate', 'u32', 'MRP', 0],
     ['SslBackendMaxKeyRate', 'u32', 'MMP', 0],
     ['SslCacheLookups', 'u32', 'MCP', 0],
@@ -72,30 +72,43 @@ export function infoFields(snap: Snapshot, listeners = 0): InfoField[] {
     ['Tasks', 'u32', 'MGP', snap.proxies.length + listeners],
     ['Run_queue', 'u32', 'MGP', 0],
     ['Idle_pct', 'u32', 'MaP', 100],
-    ['node', 'str', 'CGS', p.node],
-    ['Stopping', 'u32', 'SGP', 0],
+    ['node', 'str', 'COS', p.node],
+    ['Stopping', 'u32', 'MGP', 0],
     ['Jobs', 'u32', 'MGP', p.currConns + listeners],
     ['Unstoppable Jobs', 'u32', 'MGP', 0],
     ['Listeners', 'u32', 'MGP', listeners],
     ['ActivePeers', 'u32', 'MGP', 0],
     ['ConnectedPeers', 'u32', 'MGP', 0],
-    ['DroppedLogs', 'u32', 'MCP', 0],
-    ['BusyPolling', 'u32', 'SGP', 0],
-    ['FailedResolutions', 'u32', 'MCP', 0],
-    ['TotalBytesOut', 'u64', 'MCP', p.bytesOut],
-    ['TotalSplicdedBytesOut', 'u64', 'MCP', 0],
+    ['DroppedLogs', 'u32', 'MGP', 0],
+    ['BusyPolling', 'u32', 'MGP', 0],
+    ['FailedResolutions', 'u32', 'MGP', 0],
+    ['TotalBytesOut', 'u64', 'MGP', p.bytesOut],
+    ['TotalSplicdedBytesOut', 'u64', 'MGP', 0],
     ['BytesOutRate', 'u64', 'MRP', 0],
-    ['DebugCommandsIssued', 'u32', 'MCP', 0],
-    ['CumRecvLogs', 'u64', 'MCP', 0],
+    ['DebugCommandsIssued', 'u32', 'MGP', 0],
+    ['CumRecvLogs', 'u32', 'MCP', 0],
     ['Build info', 'str', 'POS', VERSION],
-    ['Memmax_bytes', 'u64', 'CLP', 0],
+    ['Memmax_bytes', 'u32', 'CLP', 0],
     ['PoolAlloc_bytes', 'u64', 'MGP', process.memoryUsage.rss()],
     ['PoolUsed_bytes', 'u64', 'MGP', process.memoryUsage().heapUsed],
-    ['Start_time_sec', 'u32', 'MGP', Math.floor(p.startMs / 1000)],
+    ['Start_time_sec', 'u32', 'MDP', Math.floor(p.startMs / 1000)],
     ['Tainted', 'str', 'SGP', '0'],
   ];
   if (p.description !== undefined) rows.splice(49, 0, ['description', 'str', 'CGS', p.description]);
   return rows.map(([name, type, tags, value]) => ({ name, type, tags, value }));
+}
+
+/**
+ * HAProxy numbers info fields by their place in its full list, which also holds the zlib
+ * memory fields (45, 46: absent without zlib) and `description` (51: only when set).
+ */
+function infoPositions(fields: readonly InfoField[]): number[] {
+  let shift = 0;
+  return fields.map((f, i) => {
+    if (f.name === 'Tasks') shift += 2;
+    if (i > 0 && fields[i - 1]!.name === 'node' && f.name !== 'description') shift += 1;
+    return i + shift;
+  });
 }
 
 /** `show info`: `Name: value` lines. */
@@ -105,13 +118,17 @@ export function renderInfo(snap: Snapshot, listeners = 0): string {
 
 /** `show info typed`: `<pos>.<name>.1:<tags>:<type>:<value>`. */
 export function renderInfoTyped(snap: Snapshot, listeners = 0): string {
-  return infoFields(snap, listeners).map((f, i) => `${i}.${f.name}.1:${f.tags}:${f.type}:${f.value}\n`).join('');
+  const fields = infoFields(snap, listeners);
+  const pos = infoPositions(fields);
+  return fields.map((f, i) => `${pos[i]}.${f.name}.1:${f.tags}:${f.type}:${f.value}\n`).join('');
 }
 
 /** `show info json`. */
 export function renderInfoJson(snap: Snapshot, listeners = 0): string {
-  const items = infoFields(snap, listeners).map((f, pos) => ({
-    field: { pos, name: f.name },
+  const fields = infoFields(snap, listeners);
+  const pos = infoPositions(fields);
+  const items = fields.map((f, i) => ({
+    field: { pos: pos[i], name: f.name },
     processNum: 1,
     tags: tagNames(f.tags),
     value: { type: f.type, value: f.value },

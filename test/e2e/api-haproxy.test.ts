@@ -96,6 +96,19 @@ test('Debian haproxy and Switchyard answer the same over their stats sockets', a
   const infoKeys = (s: string): string[] => s.split('\n').map((l) => l.split(':')[0]!);
   assert.deepEqual(infoKeys(await socat(ourSock, 'show info\n')), infoKeys(await socat(theirSock, 'show info\n')));
 
+  // Typed and JSON forms: the same objects, fields, tags and types (values aside).
+  const typedKeys = (text: string): string[] => text.split('\n').map((l) => l.split(':').slice(0, 3).join(':'));
+  for (const cmd of ['show stat typed', 'show info typed', 'show stat -1 4 -1 typed']) {
+    assert.deepEqual(typedKeys(await socat(ourSock, cmd + '\n')), typedKeys(await socat(theirSock, cmd + '\n')), cmd);
+  }
+  type JsonItem = { objType?: string; proxyId?: number; id?: number; field: { pos: number; name: string }; tags: unknown; value: { type: string } };
+  const jsonKeys = (text: string): string[] =>
+    (JSON.parse(text) as (JsonItem | JsonItem[])[]).flat().map((x) => JSON.stringify([x.objType, x.proxyId, x.id, x.field, x.tags, x.value.type]));
+  for (const cmd of ['show stat json', 'show info json']) {
+    assert.deepEqual(jsonKeys(await socat(ourSock, cmd + '\n')), jsonKeys(await socat(theirSock, cmd + '\n')), cmd);
+  }
+  assert.equal(await socat(ourSock, 'show schema json\n'), await socat(theirSock, 'show schema json\n'));
+
   for (const cmd of [...COMMANDS, ...CHANGES]) {
     assert.equal(await socat(ourSock, cmd + '\n'), await socat(theirSock, cmd + '\n'), cmd);
   }
