@@ -88,8 +88,13 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
 
   return {
     async close() {
+      // Soft stop (reload, SIGUSR1): every response from now on closes its connection, so
+      // keep-alive clients move to the new workers instead of being cut at hard-stop-after.
+      for (const fe of frontends) fe.httpClose = true;
       clock.stop();
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      // net.Server#close calls back only once every connection ended; the listening socket
+      // itself is closed at once, which is all this promise stands for.
+      for (const s of servers) s.close();
       for (const w of waiting.splice(0)) w.sock.destroy();
     },
   };

@@ -27,6 +27,7 @@ const enum St {
   Closed,
 }
 
+const LINGER_MS = 5000;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 export class HttpSession implements UpstreamOwner, Expirable, Killable {
@@ -828,8 +829,13 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
 
   private close(graceful = false): void {
     if (this.st === St.Closed) return;
-    if (graceful && !this.sock.destroyed) this.sock.end();
-    else this.sock.destroy();
+    if (graceful && !this.sock.destroyed) {
+      // Keep reading (and dropping) what the client still sends so the close is a FIN, not a
+      // reset that could destroy the response in flight; a client that never closes is cut off.
+      this.sock.end();
+      this.sock.resume();
+      this.sock.setTimeout(LINGER_MS, () => this.sock.destroy());
+    } else this.sock.destroy();
     this.cleanup();
   }
 
