@@ -93,32 +93,33 @@ export function createStatsRouter(runtime: Runtime, log: Logger, makeControl: ()
     const select: SelectOptions = { up: opts.up, noMaint: opts.noMaint, scope: opts.scope, allowedProxies: stats.scope, legends: stats.showLegends };
     const snap = buildSnapshot(runtime, Date.now());
     const headers: [string, string][] = [['cache-control', 'no-cache']];
+    // HAProxy's order: cache-control, content-type, refresh; the page's own headers follow
+    const refresh: [string, string][] = stats.refreshSeconds > 0 && !opts.norefresh ? [['refresh', String(stats.refreshSeconds)]] : [];
     let body: string;
     switch (opts.format) {
       case 'csv':
-        headers.push(['content-type', 'text/plain']);
+        headers.push(['content-type', 'text/plain'], ...refresh);
         body = renderCsv(snap, select);
         break;
       case 'typed':
-        headers.push(['content-type', 'text/plain']);
+        headers.push(['content-type', 'text/plain'], ...refresh);
         body = renderTyped(snap, select);
         break;
       case 'json':
-        headers.push(['content-type', 'application/json']);
+        headers.push(['content-type', 'application/json'], ...refresh);
         body = renderJson(snap, select);
         break;
       case 'json-schema':
-        headers.push(['content-type', 'application/json']);
+        headers.push(['content-type', 'application/json'], ...refresh);
         body = renderSchema();
         break;
       default: {
-        headers.push(['content-type', 'text/html']);
+        headers.push(['content-type', 'text/html'], ...refresh);
         const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user });
         headers.push(...page.headers);
         body = page.body;
       }
     }
-    if (stats.refreshSeconds > 0 && !opts.norefresh) headers.push(['refresh', String(stats.refreshSeconds)]);
     return { status: 200, headers, body: req.method === 'HEAD' ? '' : body };
   }
 

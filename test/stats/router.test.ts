@@ -216,3 +216,11 @@ test('start-up warnings: admin without auth, admin if TRUE on a non-loopback bin
   assert.match(open[1]!, /'stats admin if TRUE' on a listener reachable from other hosts/);
   assert.deepEqual(warnings(SEED.replace('bind 127.0.0.1:8404', 'bind *:8404').replace('stats admin if TRUE', 'stats admin if LOCALHOST')), []);
 });
+
+test('response headers in HAProxy order: cache-control, content-type, refresh', async () => {
+  const { send, auth } = setup();
+  for (const [target, type] of [['/stats', 'text/html'], ['/stats;csv', 'text/plain'], ['/stats;json', 'application/json']] as const) {
+    const r = (await send('GET', target, { headers: auth }))!;
+    assert.deepEqual(r.headers.slice(0, 3), [['cache-control', 'no-cache'], ['content-type', type], ['refresh', '5']]);
+  }
+});
