@@ -71,6 +71,26 @@ export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<
   let nextId = 1;
   const servers: net.Server[] = [];
 
+  // Beyond `stats maxconn`, connections wait unread (as in HAProxy's accept queue) until a
+  // session ends.
+  const waiting: [net.Socket, StatsSocketConfig][] = [];
+  function admit(conn: net.Socket, cfg: StatsSocketConfig): void {
+    if (sessions.size < g.statsMaxconn) serve(conn, cfg);
+    else {
+      conn.pause();
+      conn.on('error', () => conn.destroy());
+      waiting.push([conn, cfg]);
+    }
+  }
+  function next(): void {
+    while (waiting.length > 0 && sessions.size < g.statsMaxconn) {
+      const [conn, cfg] = waiting.shift()!;
+      if (conn.destroyed) continue;
+      serve(conn, cfg);
+      conn.resume();
+    }
+  }
+
   function serve(conn: net.Socket, cfg: StatsSocketConfig): void {
     const unix = cfg.address.kind === 'unix';
     const session: CliSession = {
@@ -85,7 +105,10 @@ export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<
       kill: () => conn.destroy(),
     };
     sessions.add(session);
-    conn.on('close', () => sessions.delete(session));
+    conn.on('close', () => {
+      sessions.delete(session);
+      next();
+    });
     conn.on('error', () => conn.destroy());
     conn.setTimeout(session.timeoutMs, () => conn.destroy());
     let pending = '';
@@ -124,8 +147,7 @@ export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<
 
   try {
     for (const cfg of g.statsSockets) {
-      const server = net.createServer({ allowHalfOpen: true }, (conn) => serve(conn, cfg));
-      server.maxConnections = g.statsMaxconn;
+      const server = net.createServer({ allowHalfOpen: true }, (conn) => admit(conn, cfg));
       server.on('error', (err) => log.event('err', `stats socket ${describe(cfg)}: ${err.message}`));
       await listen(server, cfg).catch((err: NodeJS.ErrnoException) => {
         throw new Error(`Starting frontend GLOBAL: cannot bind stats socket (${err.code ?? err.message}) [${describe(cfg)}]`);
@@ -139,6 +161,7 @@ export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<
 
   return {
     async close() {
+      for (const [conn] of waiting.splice(0)) conn.destroy();
       for (const s of sessions) s.kill();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     },

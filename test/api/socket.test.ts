@@ -87,3 +87,47 @@ test('stats timeout idles out a prompt session; set timeout cli changes it for t
   assert.equal(longer.text, '\n> \n> ');
   assert.ok(longer.ms >= 1900, `closed after ${longer.ms} ms`);
 });
+
+test('stats maxconn: a connection beyond the limit waits, and is answered once a session ends', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-sock-'));
+  const sock = path.join(dir, 'admin.sock');
+  const rt = runtimeFrom(config(sock, await freePort(), '    stats maxconn 1'), Date.now());
+  const api = await startStatsSockets(rt, log);
+  t.after(() => api.close());
+  const first = net.connect({ path: sock });
+  t.after(() => first.destroy());
+  let firstText = '';
+  first.on('data', (d: Buffer) => (firstText += d.toString('latin1')));
+  const firstReply = (suffix: string): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (firstText.endsWith(suffix)) resolve();
+        else first.once('data', check);
+      };
+      check();
+    });
+  first.write('prompt\n');
+  await firstReply('\n> ');
+  const order: string[] = [];
+  const second = net.connect({ path: sock });
+  t.after(() => second.destroy());
+  const secondReply = new Promise<string>((resolve) => {
+    let text = '';
+    second.on('data', (d: Buffer) => {
+      if (text === '') order.push('second answered');
+      text += d.toString('latin1');
+      if (text.endsWith('\n> ')) resolve(text);
+    });
+  });
+  second.write('prompt\n');
+  // Round trips on the first session: the second one, sent before, is still not answered.
+  for (let i = 0; i < 3; i++) {
+    first.write('show cli level\n');
+    await firstReply('admin\n\n> ');
+    firstText = '';
+  }
+  order.push('first quits');
+  first.write('quit\n');
+  assert.equal(await secondReply, '\n> ');
+  assert.deepEqual(order, ['first quits', 'second answered']);
+});
