@@ -135,6 +135,24 @@ function fromCsv(text) {
   }
   return out;
 }
+// a little history: sessions/s per row over the last HISTORY polls, drawn as a sparkline
+var HISTORY = 60, hist = {};
+function spark(key, f, tr) {
+  var el = tr.querySelector('span.spark');
+  if (!el || f.stot === undefined) return;
+  var h = hist[key] || (hist[key] = []);
+  h.push({ t: Date.now(), stot: f.stot });
+  if (h.length > HISTORY + 1) h.shift();
+  if (h.length < 3) return;
+  var rates = [];
+  for (var i = 1; i < h.length; i++) rates.push(Math.max(0, (h[i].stot - h[i - 1].stot) * 1000 / Math.max(1, h[i].t - h[i - 1].t)));
+  var max = Math.max.apply(null, rates), w = 60, ht = 12, pts = [];
+  rates.forEach(function (r, i) {
+    pts.push((i * w / (HISTORY - 1)).toFixed(1) + ',' + (ht - (max > 0 ? r / max * ht : 0)).toFixed(1));
+  });
+  el.title = 'sessions/s over the last ' + rates.length + ' updates, peak ' + max.toFixed(1);
+  el.innerHTML = '<svg width="' + w + '" height="' + ht + '" viewBox="0 0 ' + w + ' ' + ht + '"><polyline points="' + pts.join(' ') + '"></polyline></svg>';
+}
 function update(list) {
   var seen = {}, unknown = false;
   list.forEach(function (f) {
@@ -142,6 +160,7 @@ function update(list) {
     var tr = rows[key];
     if (!tr) { unknown = true; return; }
     seen[key] = true;
+    spark(key, f, tr);
     tr.setAttribute('data-status', f.status);
     if (f.type === 2) { var cls = rowClass(f); if (tr.classList[0] !== cls) tr.className = cls; }
     Array.prototype.forEach.call(tr.querySelectorAll('td[data-k]'), function (td) {

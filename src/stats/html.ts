@@ -60,6 +60,8 @@ const lim = (v: StatValue): string => (v === undefined ? '-' : groupDigits(v));
 function live(kind: string, f: string, html: string, cls = ''): Cell {
   return `<td${cls ? ` class="${cls}"` : ''} data-k="${kind}" data-f="${f}">${html}</td>`;
 }
+/** Filled by the page's script with a sparkline of recent session rates. */
+const SPARK = ' <span class="spark" aria-hidden="true"></span>';
 const td = (html = '', attrs = ''): Cell => `<td${attrs ? ' ' + attrs : ''}>${html}</td>`;
 
 function tip(value: string, tips: string): string {
@@ -129,6 +131,7 @@ function serverCells(row: StatRow, ctx: HtmlContext, px: ProxySnapshot): Cell[] 
   const anchor = `${px.name}/${row.svname}`;
   let name = `<a name="${esc(anchor)}"></a><a class="lfsb" href="#${esc(anchor)}">${esc(row.svname)}</a>`;
   if (ctx.stats.showLegends) name = tip(name, `${s.addr.startsWith('[') ? 'IPv6' : 'IPv4'}: ${esc(s.addr)}, id: ${row.sid}`);
+  name += SPARK;
   const cells: Cell[] = [];
   if (ctx.admin) cells.push(td(`<input class="${esc(px.name)}-checkbox" type="checkbox" name="s" value="${esc(row.svname)}">`));
   cells.push(
@@ -163,6 +166,7 @@ function backendCells(row: StatRow, ctx: HtmlContext, px: ProxySnapshot): Cell[]
   const v = (n: string) => fieldValue(row, n);
   let name = 'Backend';
   if (ctx.stats.showLegends && px.algo) name = tip(name, `balancing: ${esc(px.algo)}`);
+  name += SPARK;
   const cells: Cell[] = [];
   if (ctx.admin && px.rows.some((r) => r.type === 2)) cells.push(td());
   cells.push(

@@ -42,6 +42,7 @@ div.tips{display:none;position:absolute;z-index:10;left:0;top:1.4em;background:#
 u:hover div.tips,u:focus div.tips,u:focus-within div.tips{display:block}
 div.actions{margin:4px 0}
 tr.gone{display:none}
+span.spark svg{vertical-align:middle}span.spark polyline{fill:none;stroke:currentColor;stroke-width:1}
 div.toolbar{margin:10px 0;display:flex;flex-wrap:wrap;gap:10px;align-items:center}
 div.toolbar input[type=search]{font-size:14px;padding:3px 6px;min-width:14em}
 span.stamp,span.who{color:#666}
