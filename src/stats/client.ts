@@ -39,6 +39,7 @@ function arrows(f) {
 var KINDS = {
   num: function (f, n) { return grp(f[n]); },
   lim: function (f, n) { return f[n] === undefined ? '-' : grp(f[n]); },
+  lim0: function (f, n) { return f[n] ? grp(f[n]) : '-'; },
   age: function (f, n) { return dur(f[n]); },
   txt: function (f, n) { return esc(f[n] === undefined ? '' : f[n]); },
   yn: function (f, n) { return f[n] ? 'Y' : '-'; },

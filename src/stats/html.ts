@@ -113,7 +113,7 @@ function frontendCells(row: StatRow): Cell[] {
   return [
     td('Frontend', 'class="ac"'),
     td('', 'colspan="3"'),
-    live('num', 'rate', num(v('rate'))), live('num', 'rate_max', num(v('rate_max'))), live('lim', 'rate_lim', lim(v('rate_lim') || undefined)),
+    live('num', 'rate', num(v('rate'))), live('num', 'rate_max', num(v('rate_max'))), live('lim0', 'rate_lim', lim(v('rate_lim') || undefined)),
     live('num', 'scur', num(v('scur'))), live('num', 'smax', num(v('smax'))), live('lim', 'slim', lim(v('slim'))),
     `<td>${tip(num(v('stot')), sessionsTip(row))}</td>`, td(), td(),
     live('num', 'bin', num(v('bin'))), live('num', 'bout', num(v('bout'))),
