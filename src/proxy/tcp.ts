@@ -1,5 +1,5 @@
 // One client connection in `mode tcp`: pick a server, connect (with retries/redispatch), then
-// pipe both ways. Streams' own back-pressure and half-close carry the bytes; nothing runs per chunk.
+// relay both ways with back-pressure and half-close; handlers are set once per session.
 
 import net from 'node:net';
 import type { Server, Killable } from '../core/server.js';
@@ -112,8 +112,8 @@ export class TcpSession implements Expirable, Killable {
       this.tConnected = Date.now();
       this.deadline = this.env.clock.after(this.idleTimeout());
       up.setNoDelay(true);
-      this.sock.pipe(up);
-      up.pipe(this.sock);
+      this.relay(this.sock, up);
+      this.relay(up, this.sock);
       this.sock.resume();
       // Activity pushes the idle deadline: sampled by the sweep instead of per chunk.
       this.lastBytes = 0;
@@ -126,6 +126,15 @@ export class TcpSession implements Expirable, Killable {
       if (!this.connected) return this.connectFailed();
       this.end();
     });
+  }
+
+  /** Bytes from `from` to `to` with back-pressure, and its FIN after them (half-close). */
+  private relay(from: net.Socket, to: net.Socket): void {
+    from.on('data', (d: Buffer) => {
+      if (!to.write(d)) from.pause();
+    });
+    to.on('drain', () => from.resume());
+    from.on('end', () => to.end());
   }
 
   private lastBytes = 0;
