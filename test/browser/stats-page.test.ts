@@ -61,6 +61,7 @@ test('stats page in Chromium: live DOWN without reload, admin form, filter, them
   assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42);
   assert.ok(await page.locator('tr[data-sv="web2"] input[name="s"]').isChecked(), 'selection kept across updates');
   assert.deepEqual([...feeds], ['/stats;json;norefresh']);
+  assert.equal(await page.locator('div.px[data-px="web"] td[data-f="rate_lim"]').innerText(), '-');
   // a little history: each server and backend row draws its recent session rate
   await page.waitForSelector('tr[data-sv="web1"] span.spark svg polyline', { state: 'attached', timeout: 10_000 });
   assert.match((await page.locator('tr[data-px="app"][data-sv="BACKEND"] span.spark').getAttribute('title'))!, /^sessions\/s over the last \d+ updates/);
