@@ -11,6 +11,7 @@ import { createStatsRouter } from '../stats/router.js';
 import { createPrometheusRouter } from '../api/prometheus.js';
 import { startStatsSockets } from '../api/socket.js';
 import type { Logger } from '../log/logger.js';
+import { createLogger } from '../log/targets.js';
 import { joinFleet } from '../fleet/index.js';
 
 export interface RunningProcess {
@@ -24,7 +25,9 @@ export interface ProcessHooks {
   beforeListen?(runtime: Runtime): void;
 }
 
-export async function runProcess(config: Config, log: Logger, hooks: ProcessHooks = {}): Promise<RunningProcess> {
+export async function runProcess(config: Config, baseLog: Logger, hooks: ProcessHooks = {}): Promise<RunningProcess> {
+  // Access lines and events also go to the config's `log` targets (syslog, stdout).
+  const log = createLogger(config, baseLog);
   const runtime = buildRuntime(config, Date.now());
   hooks.beforeListen?.(runtime);
   // Fleet state (or its cached last known state) is applied before any listener opens.

@@ -105,7 +105,9 @@ function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: Fronten
   const backlog = fe.proxy.config.backlog ?? 1024;
   const a = bind.address;
   return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(new Error(`Starting frontend ${fe.proxy.name}: cannot bind socket (${err.message}) [${describe(bind)}]`));
+    // The errno code stays on the error: the process model retries binds on EADDRINUSE.
+    const onError = (err: NodeJS.ErrnoException): void =>
+      reject(Object.assign(new Error(`Starting frontend ${fe.proxy.name}: cannot bind socket (${err.message}) [${describe(bind)}]`), { code: err.code }));
     server.once('error', onError);
     const ready = (): void => {
       server.off('error', onError);
