@@ -1,0 +1,71 @@
+// Access logs reach a syslog UDP target in HAProxy's httplog and tcplog formats.
+
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import type net from 'node:net';
+import { freePorts } from '../helpers/ports.js';
+import { startSwitchyard, type Running } from '../helpers/switchyard.js';
+import { echoBackend, get, rawExchange, waitFor } from './dataplane-helpers.js';
+
+const [FE, TCP, A] = await freePorts(3);
+let sy: Running;
+let app: Awaited<ReturnType<typeof echoBackend>>;
+const sink = dgram.createSocket('udp4');
+const lines: string[] = [];
+
+before(async () => {
+  sink.on('message', (m) => lines.push(m.toString()));
+  await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r));
+  const logPort = (sink.address() as net.AddressInfo).port;
+  app = await echoBackend(A!);
+  sy = await startSwitchyard(
+    `defaults
+    mode http
+    log 127.0.0.1:${logPort} local0
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+frontend web
+    bind 127.0.0.1:${FE}
+    option httplog
+    default_backend app
+frontend tcpfe
+    bind 127.0.0.1:${TCP}
+    mode tcp
+    option tcplog
+    default_backend tcpapp
+backend app
+    server a1 127.0.0.1:${A}
+backend tcpapp
+    mode tcp
+    server a1 127.0.0.1:${A}
+`,
+    [FE!, TCP!],
+  );
+});
+
+after(async () => {
+  await sy?.stop();
+  await app.close();
+  sink.close();
+});
+
+test('an HTTP request is logged in httplog format over syslog', async () => {
+  await get(FE!, '/logged?q=1');
+  await waitFor(() => lines.some((l) => l.includes('/logged')), 'the access line');
+  const line = lines.find((l) => l.includes('/logged'))!;
+  assert.match(
+    line,
+    /^<134>\w{3} [ \d]\d \d\d:\d\d:\d\d haproxy\[\d+\]: 127\.0\.0\.1:\d+ \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] web app\/a1 \d+\/\d+\/\d+\/\d+\/\d+ 200 \d+ - - ---- \d+\/\d+\/\d+\/\d+\/0 0\/0 "GET \/logged\?q=1 HTTP\/1\.1"\n?$/,
+  );
+});
+
+test('a TCP session is logged in tcplog format', async () => {
+  await rawExchange(TCP!, 'GET /tcp HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+  // The start-up probe's connection is logged too (closed by the client before connecting: CD).
+  const ours = (l: string): boolean => / tcpfe tcpapp\/a1 \d+\/\d+\/\d+ [1-9]\d* /.test(l);
+  await waitFor(() => lines.some(ours), 'the tcplog line');
+  const line = lines.find(ours)!;
+  assert.match(line, /: 127\.0\.0\.1:\d+ \[[^\]]+\] tcpfe tcpapp\/a1 \d+\/\d+\/\d+ \d+ -- \d+\/\d+\/\d+\/\d+\/0 0\/0\n?$/);
+});
