@@ -205,16 +205,23 @@ export function runMaster(opts: MasterOptions): Promise<number> {
     }
   }
 
+  /** Stop every worker; a later SIGTERM or SIGINT turns a graceful stop into a fast one. */
   function stopAll(graceful: boolean, code: number): void {
-    if (exiting !== undefined) return;
-    exiting = code;
-    log.event('warning', 'Exiting Master process...');
     const all = [...(current?.workers ?? []), ...former];
+    if (exiting === undefined) {
+      exiting = code;
+      log.event('warning', 'Exiting Master process...');
+      if (all.length === 0) done(code);
+    } else if (graceful) return;
+    const hardStopMs = current?.config.global.hardStopAfter;
     for (const w of all) {
-      if (graceful) post(w, { t: 'sy:stop', graceful: true });
-      else if (!w.isDead()) w.process.kill('SIGTERM');
+      if (!graceful) {
+        if (!w.isDead()) w.process.kill('SIGTERM');
+        continue;
+      }
+      post(w, { t: 'sy:stop', graceful: true });
+      if (hardStopMs !== undefined) setTimeout(() => !w.isDead() && w.process.kill('SIGTERM'), hardStopMs).unref();
     }
-    if (all.length === 0) done(code);
   }
 
   process.on('SIGUSR2', () => void reload());

@@ -281,3 +281,19 @@ test('a worker that dies on its own brings the master down (exit-on-failure)', a
   assert.match(m.output(), /exit-on-failure: killing every processes with SIGTERM/);
   await until('the other worker gone', () => !alive(other), 5_000);
 });
+
+test('SIGTERM after SIGUSR1 turns the graceful stop into a fast one', async (t) => {
+  const port = await freePort();
+  const m = await startMaster(t, configText(port, 1, '', '60s'), port);
+  const stuck = net.connect(port, '127.0.0.1');
+  t.after(() => stuck.destroy());
+  stuck.on('error', () => {});
+  await new Promise((r) => stuck.once('connect', r));
+  stuck.write('GET / HTTP/1.1\r\n');
+  m.proc.kill('SIGUSR1');
+  await until('the graceful stop', () => m.output().includes('Exiting Master process...'));
+  m.proc.kill('SIGTERM');
+  const { code } = await m.exited;
+  assert.equal(code, 0);
+  assert.match(m.output(), /Current worker \(\d+\) exited with code 143 \(Terminated\)/);
+});
