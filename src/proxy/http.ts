@@ -439,20 +439,16 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.st = St.Forward;
     this.deadlineIsClient = false;
     this.deadline = this.clock.after(this.be!.serverTimeout);
-    const sock = up.sock;
-    sock.cork();
-    sock.write(this.reqHeadText, 'latin1');
     if (this.bufLen > 0 && !this.reqDone) {
       const data = Buffer.from(this.buf.subarray(0, this.bufLen));
       this.bufLen = 0;
-      this.forwardRequestBody(data, 0);
-    }
-    sock.uncork();
+      this.forwardRequestBody(data, 0, this.reqHeadText);
+    } else up.sock.write(this.reqHeadText, 'latin1');
     if (this.req.expectContinue || !this.reqDone) this.resumeClient();
     if (this.reqDone && this.bufLen > 0) this.pauseClient();
   }
 
-  private forwardRequestBody(chunk: Buffer, from: number): void {
+  private forwardRequestBody(chunk: Buffer, from: number, head?: string): void {
     let end: number;
     if (this.reqChunked) {
       end = this.reqChunks.scan(chunk, from, chunk.length);
@@ -468,10 +464,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       if (this.reqBodyLeft === 0) this.reqDone = true;
     }
     const up = this.up!;
-    if (end > from) {
-      const ok = up.sock.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end));
-      if (!ok && !this.reqDone) this.pauseClient();
-    }
+    const ok = head !== undefined ? writeHeadAndBody(up.sock, head, chunk, from, end) : end > from ? up.sock.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end)) : true;
+    if (!ok && !this.reqDone) this.pauseClient();
     if (!this.respHeadDone) this.deadline = this.clock.after(this.reqDone ? this.be!.serverTimeout : this.fe.clientTimeout);
     this.deadlineIsClient = !this.reqDone;
     if (end < chunk.length) {
@@ -567,9 +561,17 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const head = this.buildResponseHead(tunnel);
     this.bytesOut = 0;
     const cs = this.sock;
+    if (!tunnel) {
+      if (end < data.length) this.forwardResponseBody(data, end, head);
+      else {
+        cs.write(head, 'latin1');
+        if (!this.respChunked && this.respBodyLeft === 0 && !this.respUntilClose) this.endResponse();
+      }
+      return;
+    }
     cs.cork();
     cs.write(head, 'latin1');
-    if (tunnel) {
+    {
       this.st = St.Tunnel;
       this.deadline = this.clock.after(this.tunnelTimeout());
       if (end < data.length) cs.write(data.subarray(end));
@@ -579,11 +581,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         this.bufLen = 0;
       }
       this.resumeClient();
-      return;
     }
-    if (end < data.length) this.forwardResponseBody(data, end);
-    else if (!this.respChunked && this.respBodyLeft === 0 && !this.respUntilClose) this.endResponse();
-    cs.uncork();
   }
 
   private buildResponseHead(tunnel: boolean): string {
@@ -601,7 +599,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     return s + '\r\n';
   }
 
-  private forwardResponseBody(chunk: Buffer, from: number): void {
+  /** Forward the body bytes of `chunk` from `from`; `head`, when given, goes first in the same write. */
+  private forwardResponseBody(chunk: Buffer, from: number, head?: string): void {
     let end: number;
     let done = false;
     if (this.respUntilClose) end = chunk.length;
@@ -618,10 +617,9 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       end = from + n;
       done = this.respBodyLeft === 0;
     }
-    if (end > from) {
-      this.bytesOut += end - from;
-      if (!this.sock.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end)) && !done) this.pauseUpstream();
-    }
+    this.bytesOut += end - from;
+    const ok = head !== undefined ? writeHeadAndBody(this.sock, head, chunk, from, end) : end > from ? this.sock.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end)) : true;
+    if (!ok && !done) this.pauseUpstream();
     if (done) {
       // Bytes after the response's end: the server broke framing, so its connection is not reused.
       if (end < chunk.length) this.serverKeepAlive = false;
@@ -911,6 +909,25 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
 }
 
 function noop(): void {}
+
+const JOIN_LIMIT = 16384;
+
+/** A head and the body bytes that came with it in one write: one syscall, no writev. */
+function writeHeadAndBody(sock: net.Socket, head: string, body: Buffer, from: number, to: number): boolean {
+  const n = to - from;
+  if (n === 0) return sock.write(head, 'latin1');
+  if (n > JOIN_LIMIT) {
+    sock.cork();
+    sock.write(head, 'latin1');
+    const ok = sock.write(body.subarray(from, to));
+    sock.uncork();
+    return ok;
+  }
+  const out = Buffer.allocUnsafe(head.length + n);
+  out.write(head, 0, 'latin1');
+  body.copy(out, head.length, from, to);
+  return sock.write(out);
+}
 
 function addHeader(h: HttpHead, name: string, value: string): void {
   h.names.push(name);
