@@ -7,7 +7,8 @@ import { VERSION } from '../cli/version.js';
 import type { Actor, ActionResult, Control, ServerAction } from '../control/commands.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Server } from '../core/server.js';
-import { buildSnapshot } from '../stats/snapshot.js';
+import type { Snapshot } from '../stats/snapshot.js';
+import { apiSnapshot } from './snapshot.js';
 import { renderCsv } from '../stats/csv.js';
 import { renderJson, renderSchema, renderTyped } from '../stats/json.js';
 import { renderInfo, renderInfoJson, renderInfoTyped } from '../stats/info.js';
@@ -39,7 +40,11 @@ export interface CliContext {
   /** Listening sockets of the process (frontend binds + stats sockets), for `show info`. */
   listeners(): number;
   sessions(): Iterable<CliSession>;
+  /** The process-wide snapshot when several workers serve (merged asynchronously); default: this runtime's. */
+  snapshot?: () => Promise<Snapshot>;
 }
+
+type Reply = string | Promise<string>;
 
 const DENIED = 'Permission denied\n';
 const NEED_SERVER = "Require 'backend/server'.\n";
@@ -124,8 +129,14 @@ function sessionLine(s: CliSession, nowMs: number): string {
 export class Cli {
   constructor(private readonly ctx: CliContext) {}
 
+  /** Renders from the process-wide snapshot: synchronously unless workers must be asked. */
+  private withSnapshot(render: (snap: Snapshot) => string): Reply {
+    const snap = apiSnapshot(this.ctx.runtime, this.ctx.snapshot);
+    return snap instanceof Promise ? snap.then(render) : render(snap);
+  }
+
   /** Runs one command and returns its reply, without the end-of-reply marker. */
-  execute(session: CliSession, words: readonly string[]): string {
+  execute(session: CliSession, words: readonly string[]): Reply {
     const [w0, w1] = words;
     const actor: Actor = { via: 'socket', src: session.src };
     switch (w0) {
@@ -155,18 +166,16 @@ export class Cli {
     return unknownCommandText(words);
   }
 
-  private show(session: CliSession, words: readonly string[]): string {
+  private show(session: CliSession, words: readonly string[]): Reply {
     const rt = this.ctx.runtime;
     const now = Date.now();
     switch (words[1]) {
       case 'info': {
-        const snap = buildSnapshot(rt, now);
         const flags = words.slice(2);
-        if (flags.includes('json')) return renderInfoJson(snap, this.ctx.listeners());
-        if (flags.includes('typed')) return renderInfoTyped(snap, this.ctx.listeners());
-        return renderInfo(snap, this.ctx.listeners());
+        const render = flags.includes('json') ? renderInfoJson : flags.includes('typed') ? renderInfoTyped : renderInfo;
+        return this.withSnapshot((snap) => render(snap, this.ctx.listeners()));
       }
-      case 'stat': return this.showStat(session, words, now);
+      case 'stat': return this.showStat(session, words);
       case 'schema':
         if (words[2] === 'json') return renderSchema();
         break;
@@ -202,7 +211,7 @@ export class Cli {
     return unknownCommandText(words);
   }
 
-  private showStat(session: CliSession, words: readonly string[], now: number): string {
+  private showStat(session: CliSession, words: readonly string[]): Reply {
     const opts: SelectOptions = { legends: permitted(session, 'operator') };
     let flags = words.slice(2);
     const [px, type, sid] = flags;
@@ -216,11 +225,10 @@ export class Cli {
     }
     if (flags.includes('up')) opts.up = true;
     if (flags.includes('no-maint')) opts.noMaint = true;
-    const snap = buildSnapshot(this.ctx.runtime, now);
     const desc = flags.includes('desc');
-    if (flags.includes('json')) return renderJson(snap, opts, desc);
-    if (flags.includes('typed')) return renderTyped(snap, opts, desc);
-    return renderCsv(snap, opts);
+    if (flags.includes('json')) return this.withSnapshot((snap) => renderJson(snap, opts, desc));
+    if (flags.includes('typed')) return this.withSnapshot((snap) => renderTyped(snap, opts, desc));
+    return this.withSnapshot((snap) => renderCsv(snap, opts));
   }
 
   private getWeight(arg: string | undefined): string {

@@ -7,7 +7,8 @@ import { compileCondition, type Predicate } from '../acl/compile.js';
 import type { Proxy } from '../core/proxy.js';
 import type { Runtime } from '../core/runtime.js';
 import type { AppletRouter, AppletResponse } from '../proxy/applet.js';
-import { buildSnapshot } from '../stats/snapshot.js';
+import type { Snapshot } from '../stats/snapshot.js';
+import { apiSnapshot } from './snapshot.js';
 import { renderMetrics, type Scope } from './metrics.js';
 
 const ALL: readonly Scope[] = ['process', 'frontend', 'backend', 'server'];
@@ -25,7 +26,12 @@ function scopesOf(target: string): Set<Scope> | undefined {
   return out;
 }
 
-export function createPrometheusRouter(runtime: Runtime): AppletRouter {
+export interface PrometheusOptions {
+  /** Process-wide snapshot when several workers serve (see process/process-snapshot.ts). */
+  snapshot?: () => Promise<Snapshot>;
+}
+
+export function createPrometheusRouter(runtime: Runtime, opts: PrometheusOptions = {}): AppletRouter {
   const rules = new Map<Proxy, Predicate[]>();
   const listeners =
     runtime.proxies.reduce((n, p) => n + (p.config.isFrontend ? p.config.binds.length : 0), 0) +
@@ -44,17 +50,18 @@ export function createPrometheusRouter(runtime: Runtime): AppletRouter {
     return list;
   }
 
-  function serve(target: string, head: boolean): AppletResponse {
+  function serve(target: string, head: boolean): AppletResponse | Promise<AppletResponse> {
     const scopes = scopesOf(target);
     if (!scopes) {
       return { status: 400, headers: [['content-type', 'text/plain'], ['cache-control', 'no-cache']], body: 'Invalid scope parameter.\n' };
     }
-    const body = renderMetrics(buildSnapshot(runtime, Date.now()), scopes, listeners);
-    return {
+    const respond = (snap: Snapshot): AppletResponse => ({
       status: 200,
       headers: [['content-type', 'text/plain; version=0.0.4'], ['cache-control', 'no-cache']],
-      body: head ? '' : body,
-    };
+      body: head ? '' : renderMetrics(snap, scopes, listeners),
+    });
+    const snap = apiSnapshot(runtime, opts.snapshot);
+    return snap instanceof Promise ? snap.then(respond) : respond(snap);
   }
 
   return {

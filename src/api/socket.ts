@@ -11,6 +11,7 @@ import type { StatsSocketConfig } from '../config/model.js';
 import { createControl } from '../control/commands.js';
 import type { Runtime } from '../core/runtime.js';
 import type { Logger } from '../log/logger.js';
+import type { Snapshot } from '../stats/snapshot.js';
 import { Cli, parseLine, type CliSession } from './cli.js';
 import { commandListText } from './help.js';
 
@@ -58,7 +59,12 @@ function listen(server: net.Server, cfg: StatsSocketConfig): Promise<void> {
   });
 }
 
-export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<ApiSockets> {
+export interface StatsSocketOptions {
+  /** Process-wide snapshot when several workers serve (see process/process-snapshot.ts). */
+  snapshot?: () => Promise<Snapshot>;
+}
+
+export async function startStatsSockets(runtime: Runtime, log: Logger, opts: StatsSocketOptions = {}): Promise<ApiSockets> {
   const g = runtime.config.global;
   const sessions = new Set<CliSession>();
   const binds = runtime.proxies.reduce((n, p) => n + (p.config.isFrontend ? p.config.binds.length : 0), 0);
@@ -67,6 +73,7 @@ export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<
     control: createControl(runtime, log),
     listeners: () => binds + g.statsSockets.length,
     sessions: () => sessions,
+    ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
   });
   let nextId = 1;
   const servers: net.Server[] = [];
@@ -112,37 +119,54 @@ export async function startStatsSockets(runtime: Runtime, log: Logger): Promise<
     conn.on('error', () => conn.destroy());
     conn.setTimeout(session.timeoutMs, () => conn.destroy());
     let pending = '';
+    const lines: string[] = [];
+    let busy = false;
+    let ran = false;
+    let clientEnded = false;
 
-    conn.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('latin1');
-      let out = '';
-      let ran = false;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0 && !session.quit) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
+    // Lines run one after the other; a reply may wait for the other workers' snapshots.
+    const pump = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      while (lines.length > 0 && !session.quit && !conn.destroyed) {
+        const line = lines.shift()!;
         ran = true;
+        let out = '';
         if (line.trim() === '') {
           if (!session.interactive) {
             session.quit = true;
             break;
           }
-          out += commandListText() + '\n> ';
-          continue;
+          out = commandListText() + '\n> ';
+        } else {
+          for (const words of parseLine(line)) {
+            const text = await cli.execute(session, words);
+            if (session.quit) break;
+            out += text + (session.interactive ? '\n> ' : '\n');
+          }
         }
-        for (const words of parseLine(line)) {
-          const text = cli.execute(session, words);
-          if (session.quit) break;
-          out += text + (session.interactive ? '\n> ' : '\n');
-        }
+        if (out !== '' && !conn.destroyed) conn.write(out, 'latin1');
       }
-      if (out !== '') conn.write(out, 'latin1');
-      if (session.quit || (ran && !session.interactive)) conn.end();
-      else if (pending.length > MAX_LINE) conn.destroy();
+      busy = false;
+      if (session.quit || clientEnded || (ran && !session.interactive)) conn.end();
       else conn.setTimeout(session.timeoutMs);
+    };
+
+    conn.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        lines.push(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+      if (pending.length > MAX_LINE) conn.destroy();
+      else void pump();
     });
-    // The client half-closed: whatever complete lines it sent have been answered.
-    conn.on('end', () => conn.end());
+    // The client half-closed: answer what it sent, then close.
+    conn.on('end', () => {
+      clientEnded = true;
+      if (!busy) conn.end();
+    });
   }
 
   try {

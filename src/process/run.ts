@@ -13,6 +13,8 @@ import { startStatsSockets } from '../api/socket.js';
 import type { Logger } from '../log/logger.js';
 import { createLogger } from '../log/targets.js';
 import { joinFleet } from '../fleet/index.js';
+import cluster from 'node:cluster';
+import { collectSnapshot } from './process-snapshot.js';
 
 export interface RunningProcess {
   runtime: Runtime;
@@ -32,7 +34,9 @@ export async function runProcess(config: Config, baseLog: Logger, hooks: Process
   hooks.beforeListen?.(runtime);
   // Fleet state (or its cached last known state) is applied before any listener opens.
   const fleet = await joinFleet(runtime, log);
-  const routers = [createStatsRouter(runtime, log), createPrometheusRouter(runtime)];
+  // With several workers, the API and the exporter report the whole process, not one worker.
+  const snapshot = cluster.isWorker ? { snapshot: () => collectSnapshot(runtime) } : {};
+  const routers = [createStatsRouter(runtime, log), createPrometheusRouter(runtime, snapshot)];
   const applets: AppletRouter = {
     route(proxy, method, target) {
       for (const r of routers) {
@@ -43,7 +47,7 @@ export async function runProcess(config: Config, baseLog: Logger, hooks: Process
     },
   };
   const checks = startChecks(runtime, log);
-  const sockets = await startStatsSockets(runtime, log);
+  const sockets = await startStatsSockets(runtime, log, snapshot);
   const dataPlane = await startFrontends(runtime, { applets, log });
   return {
     runtime,

@@ -24,8 +24,14 @@ function setup(cfg = SEED): { rt: Runtime; cli: Cli; events: string[]; session: 
     sessions.push(s);
     return s;
   };
-  const run = (s: CliSession, line: string): string => parseLine(line).map((w) => cli.execute(s, w) + '\n').join('');
+  const run = (s: CliSession, line: string): string => parseLine(line).map((w) => sync(cli.execute(s, w)) + '\n').join('');
   return { rt, cli, events, session, run };
+}
+
+/** Without a worker snapshot provider every reply is immediate. */
+function sync(reply: string | Promise<string>): string {
+  assert.equal(typeof reply, 'string');
+  return reply as string;
 }
 
 function csvStatus(csv: string, px: string, sv: string): string | undefined {
@@ -40,14 +46,14 @@ test('parseLine: `;` separates commands, backslash escapes, blanks collapse', ()
 
 test('help lists supported commands in HAProxy\'s two-column layout, each line as in 2.6', () => {
   const { cli, session } = setup();
-  const help = cli.execute(session(), ['help']);
+  const help = sync(cli.execute(session(), ['help']));
   const reference = new Set(readFileSync(`${SAMPLES}/socket-help.txt`, 'utf8').split('\n'));
   const lines = help.split('\n').filter((l) => l !== '');
   assert.equal(lines[0], 'The following commands are valid at this level:');
   assert.ok(lines.length > 30);
   for (const l of lines) assert.ok(reference.has(l), `not in HAProxy's help: ${JSON.stringify(l)}`);
   // `help <words>` as HAProxy 2.6 answers `help show stat`: the match, then help, prompt, quit.
-  assert.deepEqual(cli.execute(session(), ['help', 'show', 'stat']).split('\n').slice(1, -1).map((l) => l.split(':')[0]!.trim()), [
+  assert.deepEqual(sync(cli.execute(session(), ['help', 'show', 'stat'])).split('\n').slice(1, -1).map((l) => l.split(':')[0]!.trim()), [
     'show stat [desc|json|no-maint|typed|up]*', 'help [<command>]', 'prompt', 'quit',
   ]);
 });
