@@ -49,7 +49,9 @@ export async function runSingle(config: Config, log: Logger, opts: SingleOptions
     if (stopping) return;
     stopping = true;
     void (async () => {
-      await running.stop(graceful);
+      // A fast stop must not wait on peers that never close (CLOSE-WAIT clients, idle CLI sessions).
+      const stopped = running.stop(graceful);
+      await (graceful ? stopped : Promise.race([stopped, new Promise((r) => setTimeout(r, 500))]));
       while (graceful && running.runtime.process.currConns > 0) await new Promise((r) => setTimeout(r, 50));
       for (const p of running.runtime.proxies) {
         log.event('warning', `Proxy ${p.name} stopped (cumulated conns: FE: ${p.feCounters.connTot}, BE: ${p.beCounters.connTot}).`);
