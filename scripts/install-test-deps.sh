@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages the tests drive, when missing: the reference HAProxy, socat and
-# hatop (runtime API), Chromium (the page), the Prometheus exporter, etcd (fleet), tmux (hatop).
+# hatop (runtime API), Chromium (the page), the Prometheus exporter and netdata's collector
+# (scrapers of the page), etcd (fleet), tmux (hatop).
 # Needs root for apt-get; without it, prints what is missing and goes on.
 set -e
 missing=""
@@ -13,6 +14,7 @@ need hatop hatop
 need prometheus-haproxy-exporter prometheus-haproxy-exporter
 need etcd etcd-server
 need tmux tmux
+[ -x /usr/lib/netdata/plugins.d/python.d.plugin ] || missing="$missing netdata-plugins-python"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing Debian packages:$missing"
