@@ -10,8 +10,9 @@ import { createControl } from '../../src/control/commands.js';
 import type { Runtime } from '../../src/core/runtime.js';
 import type { Logger } from '../../src/log/logger.js';
 import { runtimeFrom, SEED, MIXED } from '../stats/fixture.js';
+import { SAMPLES } from '../helpers/shared.js';
 
-const SAMPLES = '/work/shared/spec/samples';
+
 
 function setup(cfg = SEED): { rt: Runtime; cli: Cli; events: string[]; session: (level?: CliLevel) => CliSession; run: (s: CliSession, line: string) => string } {
   const rt = runtimeFrom(cfg, Date.now());

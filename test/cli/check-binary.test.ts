@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BIN, writeConfig } from '../helpers/switchyard.js';
+import { SEED_CONFIG } from '../helpers/shared.js';
 
-const SEED = '/work/shared/examples/seed-stats.cfg';
+const SEED = SEED_CONFIG;
 const run = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env });
 
 test('switchyard -c -f seed-stats.cfg is valid', () => {

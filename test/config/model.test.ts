@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { parseConfig } from '../../src/config/parser.js';
 import type { Config } from '../../src/config/model.js';
 import { FIXTURES, FIXTURE_ENV } from './corpus-cases.js';
+import { SEED_CONFIG } from '../helpers/shared.js';
 
 const opts = { env: {}, readPatternFile: () => undefined, resolveHost: (h: string) => (h === 'localhost' ? '127.0.0.1' : undefined), hostname: 'testhost', defaultMaxconn: 1000 };
 
@@ -22,7 +23,7 @@ const fixture = (name: string): Config => {
 const proxy = (c: Config, name: string, section?: string) => c.proxies.find((p) => p.name === name && (!section || p.section === section))!;
 
 test('seed-stats.cfg: the mission set-up', () => {
-  const r = loadConfig(['/work/shared/examples/seed-stats.cfg']);
+  const r = loadConfig([SEED_CONFIG]);
   const c = r.config!;
   assert.ok(c);
   assert.deepEqual(c.global.statsSockets.map((s) => [s.address, s.level, s.mode]), [[{ kind: 'unix', path: '/tmp/switchyard-example.sock' }, 'admin', 0o600]]);

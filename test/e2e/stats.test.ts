@@ -1,3 +1,4 @@
+import path from 'node:path';
 // The stats page of the real binary over real sockets, on the mission's seed config.
 
 import { test } from 'node:test';
@@ -7,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { startSwitchyard } from '../helpers/switchyard.js';
 import { ADMIN, csvStatus, seedOnFreePorts, statsCsv, until } from '../stats/seed.js';
+import { SAMPLES } from '../helpers/shared.js';
 
 const run = promisify(execFile);
-const SAMPLE_HEADER = readFileSync('/work/shared/spec/samples/stats-initial.csv', 'utf8').split('\n')[0]!;
+const SAMPLE_HEADER = readFileSync(path.join(SAMPLES, 'stats-initial.csv'), 'utf8').split('\n')[0]!;
 
 async function curl(args: string[]): Promise<string> {
   return (await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %header{location}', ...args])).stdout;

@@ -6,8 +6,9 @@ import { buildSnapshot } from '../../src/stats/snapshot.js';
 import { AdminFlag, OpState } from '../../src/core/server-state-types.js';
 import { MIXED, SEED, runtimeFrom } from './fixture.js';
 import type { Runtime } from '../../src/core/runtime.js';
+import { SAMPLES } from '../helpers/shared.js';
 
-const SAMPLES = '/work/shared/spec/samples';
+
 const sample = (name: string): string => readFileSync(`${SAMPLES}/${name}`, 'utf8');
 const T0 = 1_700_000_000_000;
 

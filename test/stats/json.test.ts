@@ -5,8 +5,9 @@ import { renderJson, renderSchema, renderTyped } from '../../src/stats/json.js';
 import { renderInfo, renderInfoJson, renderInfoTyped } from '../../src/stats/info.js';
 import { buildSnapshot } from '../../src/stats/snapshot.js';
 import { SEED, runtimeFrom } from './fixture.js';
+import { SAMPLES } from '../helpers/shared.js';
 
-const SAMPLES = '/work/shared/spec/samples';
+
 const sample = (name: string): string => readFileSync(`${SAMPLES}/${name}`, 'utf8');
 const T0 = 1_700_000_000_000;
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import type { Logger } from '../../src/log/logger.js';
 import { SEED, runtimeFrom } from './fixture.js';
 import { csvStatus } from './seed.js';
 import { shaCrypt } from '../../src/acl/password.js';
+import { SAMPLES } from '../helpers/shared.js';
 
 const BASIC = 'Basic ' + Buffer.from('admin:admin888').toString('base64');
 
@@ -75,7 +77,7 @@ test('formats and headers: csv, typed, json, schema, refresh', async () => {
   const csv = (await send('GET', '/stats;csv', { headers: auth }))!;
   assert.equal(header(csv, 'content-type'), 'text/plain');
   assert.equal(header(csv, 'refresh'), '5');
-  const head = readFileSync('/work/shared/spec/samples/stats-initial.csv', 'utf8').split('\n')[0];
+  const head = readFileSync(path.join(SAMPLES, 'stats-initial.csv'), 'utf8').split('\n')[0];
   assert.equal(String(csv.body).split('\n')[0], head);
   const nr = (await send('GET', '/stats;csv;norefresh', { headers: auth }))!;
   assert.equal(header(nr, 'refresh'), undefined);

@@ -1,4 +1,4 @@
-// The mission's seed config (/work/shared/examples/seed-stats.cfg) moved to free ports, with
+// The mission's seed config (shared/examples/seed-stats.cfg) moved to free ports, with
 // two real node:http backends that answer with their own name.
 
 import { readFileSync } from 'node:fs';
@@ -6,8 +6,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/ports.js';
+import { SEED_CONFIG } from '../helpers/shared.js';
 
-export const SEED_PATH = '/work/shared/examples/seed-stats.cfg';
+export const SEED_PATH = SEED_CONFIG;
 
 export interface Backend {
   name: string;
