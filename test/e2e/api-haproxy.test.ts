@@ -67,6 +67,20 @@ function serversState(text: string): string[] {
   return text.split('\n').map((l) => (/^\d+ /.test(l) && l.includes(' ') && l.split(' ').length > 20 ? l.split(' ').filter((_f, i) => i !== 9).join(' ') : l));
 }
 
+/** Retries an assertion over both sockets while health checks may still be moving (load). */
+async function eventually(what: string, check: () => Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 const settled = (state: string): boolean => /^3 app 1 web1 127\.0\.0\.1 2 0 1 1 \d+ 15 3 4 6 /m.test(state) && /^3 app 2 web2 127\.0\.0\.1 2 0 1 1 \d+ 15 3 4 6 /m.test(state);
 
 test('Debian haproxy and Switchyard answer the same over their stats sockets', async (t) => {
@@ -91,8 +105,10 @@ test('Debian haproxy and Switchyard answer the same over their stats sockets', a
   await until('haproxy servers fully up', async () => settled(await socat(theirSock, 'show servers state\n')));
   await until('switchyard servers fully up', async () => settled(await socat(ourSock, 'show servers state\n')));
 
-  compareStat(await socat(ourSock, 'show stat\n'), await socat(theirSock, 'show stat\n'));
-  assert.deepEqual(serversState(await socat(ourSock, 'show servers state\n')), serversState(await socat(theirSock, 'show servers state\n')));
+  await eventually('show stat and show servers state agree', async () => {
+    compareStat(await socat(ourSock, 'show stat\n'), await socat(theirSock, 'show stat\n'));
+    assert.deepEqual(serversState(await socat(ourSock, 'show servers state\n')), serversState(await socat(theirSock, 'show servers state\n')));
+  });
   const infoKeys = (s: string): string[] => s.split('\n').map((l) => l.split(':')[0]!);
   assert.deepEqual(infoKeys(await socat(ourSock, 'show info\n')), infoKeys(await socat(theirSock, 'show info\n')));
 
@@ -112,8 +128,10 @@ test('Debian haproxy and Switchyard answer the same over their stats sockets', a
   for (const cmd of [...COMMANDS, ...CHANGES]) {
     assert.equal(await socat(ourSock, cmd + '\n'), await socat(theirSock, cmd + '\n'), cmd);
   }
-  assert.deepEqual(serversState(await socat(ourSock, 'show servers state\n')), serversState(await socat(theirSock, 'show servers state\n')));
-  compareStat(await socat(ourSock, 'show stat\n'), await socat(theirSock, 'show stat\n'));
+  await eventually('show stat and show servers state agree after the changes', async () => {
+    assert.deepEqual(serversState(await socat(ourSock, 'show servers state\n')), serversState(await socat(theirSock, 'show servers state\n')));
+    compareStat(await socat(ourSock, 'show stat\n'), await socat(theirSock, 'show stat\n'));
+  });
   const line = 'get weight app/web2; show cli level; set server app/web2 state ready; get weight app/web1\n';
   assert.equal(await socat(ourSock, line), await socat(theirSock, line));
   assert.equal(await socat(ourSock, 'prompt\nshow cli level\nquit\n'), await socat(theirSock, 'prompt\nshow cli level\nquit\n'));
