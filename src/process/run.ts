@@ -15,6 +15,7 @@ import { createLogger } from '../log/targets.js';
 import { joinFleet } from '../fleet/index.js';
 import cluster from 'node:cluster';
 import { collectSnapshot } from './process-snapshot.js';
+import { apiSnapshot } from '../api/snapshot.js';
 
 export interface RunningProcess {
   runtime: Runtime;
@@ -36,7 +37,8 @@ export async function runProcess(config: Config, baseLog: Logger, hooks: Process
   const fleet = await joinFleet(runtime, log);
   // With several workers, the API and the exporter report the whole process, not one worker.
   const snapshot = cluster.isWorker ? { snapshot: () => collectSnapshot(runtime) } : {};
-  const routers = [createStatsRouter(runtime, log), createPrometheusRouter(runtime, snapshot)];
+  const statsSnapshot = cluster.isWorker ? () => apiSnapshot(runtime, () => collectSnapshot(runtime)) : undefined;
+  const routers = [createStatsRouter(runtime, log, undefined, statsSnapshot), createPrometheusRouter(runtime, snapshot)];
   const applets: AppletRouter = {
     route(proxy, method, target) {
       for (const r of routers) {

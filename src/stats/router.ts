@@ -11,7 +11,7 @@ import { createControl, type Control } from '../control/commands.js';
 import { StatsAuth, UNAUTHORIZED_BODY } from './auth.js';
 import { applyAdminForm, parseAdminForm, type AdminResult } from './admin.js';
 import { parseStatsOptions, viewSuffix } from './request.js';
-import { buildSnapshot } from './snapshot.js';
+import { buildSnapshot, type Snapshot } from './snapshot.js';
 import { renderCsv } from './csv.js';
 import { renderJson, renderSchema, renderTyped } from './json.js';
 import { renderHtml } from './html.js';
@@ -26,8 +26,16 @@ interface StatsProxy {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST']);
 
-/** `makeControl` defaults to control/'s createControl, built on the first admin action. */
-export function createStatsRouter(runtime: Runtime, log: Logger, makeControl: () => Control = () => createControl(runtime, log)): AppletRouter {
+/**
+ * `makeControl` defaults to control/'s createControl, built on the first admin action.
+ * `snapshot` gives the whole process's view when several workers serve (process/ merges them).
+ */
+export function createStatsRouter(
+  runtime: Runtime,
+  log: Logger,
+  makeControl: () => Control = () => createControl(runtime, log),
+  snapshot?: () => Snapshot | Promise<Snapshot>,
+): AppletRouter {
   const perProxy = new Map<Proxy, StatsProxy>();
   let control: Control | undefined;
   const getControl = (): Control => (control ??= makeControl());
@@ -46,7 +54,7 @@ export function createStatsRouter(runtime: Runtime, log: Logger, makeControl: ()
     return sp;
   }
 
-  function serve(px: Proxy, req: AppletRequest): AppletResponse {
+  function serve(px: Proxy, req: AppletRequest): AppletResponse | Promise<AppletResponse> {
     const stats = px.config.stats!;
     const sp = statsProxy(px);
     const q = req.target.indexOf('?');
@@ -91,36 +99,40 @@ export function createStatsRouter(runtime: Runtime, log: Logger, makeControl: ()
     }
 
     const select: SelectOptions = { up: opts.up, noMaint: opts.noMaint, scope: opts.scope, allowedProxies: stats.scope, legends: stats.showLegends };
-    const snap = buildSnapshot(runtime, Date.now());
-    const headers: [string, string][] = [['cache-control', 'no-cache']];
-    // HAProxy's order: cache-control, content-type, refresh; the page's own headers follow
-    const refresh: [string, string][] = stats.refreshSeconds > 0 && !opts.norefresh ? [['refresh', String(stats.refreshSeconds)]] : [];
-    let body: string;
-    switch (opts.format) {
-      case 'csv':
-        headers.push(['content-type', 'text/plain'], ...refresh);
-        body = renderCsv(snap, select);
-        break;
-      case 'typed':
-        headers.push(['content-type', 'text/plain'], ...refresh);
-        body = renderTyped(snap, select);
-        break;
-      case 'json':
-        headers.push(['content-type', 'application/json'], ...refresh);
-        body = renderJson(snap, select);
-        break;
-      case 'json-schema':
-        headers.push(['content-type', 'application/json'], ...refresh);
-        body = renderSchema();
-        break;
-      default: {
-        headers.push(['content-type', 'text/html'], ...refresh);
-        const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user });
-        headers.push(...page.headers);
-        body = page.body;
+    const render = (snap: Snapshot): AppletResponse => {
+      const headers: [string, string][] = [['cache-control', 'no-cache']];
+      // HAProxy's order: cache-control, content-type, refresh; the page's own headers follow
+      const refresh: [string, string][] = stats.refreshSeconds > 0 && !opts.norefresh ? [['refresh', String(stats.refreshSeconds)]] : [];
+      let body: string;
+      switch (opts.format) {
+        case 'csv':
+          headers.push(['content-type', 'text/plain'], ...refresh);
+          body = renderCsv(snap, select);
+          break;
+        case 'typed':
+          headers.push(['content-type', 'text/plain'], ...refresh);
+          body = renderTyped(snap, select);
+          break;
+        case 'json':
+          headers.push(['content-type', 'application/json'], ...refresh);
+          body = renderJson(snap, select);
+          break;
+        case 'json-schema':
+          headers.push(['content-type', 'application/json'], ...refresh);
+          body = renderSchema();
+          break;
+        default: {
+          headers.push(['content-type', 'text/html'], ...refresh);
+          const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user });
+          headers.push(...page.headers);
+          body = page.body;
+        }
       }
-    }
-    return { status: 200, headers, body: req.method === 'HEAD' ? '' : body };
+      return { status: 200, headers, body: req.method === 'HEAD' ? '' : body };
+    };
+    if (!snapshot) return render(buildSnapshot(runtime, Date.now()));
+    const snap = snapshot();
+    return snap instanceof Promise ? snap.then(render) : render(snap);
   }
 
   return {
