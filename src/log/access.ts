@@ -6,11 +6,19 @@ function p2(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
 
-/** `26/Nov/2026:21:00:00.123`, local time like HAProxy's %tr/%t. */
+let cachedSecond = -1;
+let cachedPrefix = '';
+
+/** `26/Nov/2026:21:00:00.123`, local time like HAProxy's %tr/%t; the date part is built once a second. */
 export function accept_date(ms: number): string {
-  const d = new Date(ms);
-  const msPart = d.getMilliseconds();
-  return `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${msPart < 10 ? '00' : msPart < 100 ? '0' : ''}${msPart}`;
+  const sec = Math.floor(ms / 1000);
+  if (sec !== cachedSecond) {
+    const d = new Date(ms);
+    cachedSecond = sec;
+    cachedPrefix = `${p2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.`;
+  }
+  const msPart = ms - sec * 1000;
+  return cachedPrefix + (msPart < 10 ? '00' : msPart < 100 ? '0' : '') + msPart;
 }
 
 export interface AccessFacts {

@@ -19,6 +19,27 @@ export function syslogHeader(facility: string, level: LogLevel, date: Date, pid 
   return `<${pri}>${MONTHS[date.getMonth()]} ${day} ${t} haproxy[${pid}]: `;
 }
 
+/** The header changes once a second: build it once per second per facility and level. */
+class HeaderCache {
+  private second = -1;
+  private readonly byKey = new Map<string, string>();
+
+  get(facility: string, level: LogLevel): string {
+    const now = Date.now();
+    const sec = Math.floor(now / 1000);
+    if (sec !== this.second) {
+      this.second = sec;
+      this.byKey.clear();
+    }
+    const key = facility + level;
+    let h = this.byKey.get(key);
+    if (h === undefined) this.byKey.set(key, (h = syslogHeader(facility, level, new Date(now))));
+    return h;
+  }
+}
+
+const headers = new HeaderCache();
+
 interface Sink {
   send(level: LogLevel, line: string): void;
 }
@@ -34,7 +55,7 @@ function sinkFor(t: LogTarget, udp: () => dgram.Socket): Sink {
     return {
       send(level, line) {
         if (LEVELS.indexOf(level) > max) return;
-        udp().send(syslogHeader(t.facility, level, new Date()) + line + '\n', target.port, target.host);
+        udp().send(headers.get(t.facility, level) + line + '\n', target.port, target.host);
       },
     };
   }

@@ -233,3 +233,15 @@ test('tcp mode carries a half-close: the reply after the client FIN arrives', as
   const out = await rawExchange(TCP!, 'hello tcp', { endAfterWrite: true });
   assert.equal(out, 'got:hello tcp');
 });
+
+test('Expect: 100-continue: the interim response is relayed, then the body flows', async () => {
+  const s = net.connect(FE!, '127.0.0.1');
+  let got = '';
+  s.on('data', (d) => (got += d));
+  s.write('POST /expect HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\nexpect: 100-continue\r\n\r\n');
+  await waitFor(() => got.includes('100 Continue'), 'the interim 100');
+  s.write('hello');
+  await waitFor(() => got.includes('"bodyBytes":5'), 'the final response');
+  assert.match(got, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+  s.destroy();
+});
