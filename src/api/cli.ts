@@ -15,6 +15,8 @@ import { renderInfo, renderInfoJson, renderInfoTyped } from '../stats/info.js';
 import type { SelectOptions } from '../stats/select.js';
 import { helpText, unknownCommandText } from './help.js';
 import { renderServersState } from './servers-state.js';
+import { fleetOf } from '../fleet/index.js';
+import { fleetInfo, showFleet } from '../fleet/view.js';
 
 export type CliLevel = 'user' | 'operator' | 'admin';
 const RANK: Record<CliLevel, number> = { user: 0, operator: 1, admin: 2 };
@@ -173,8 +175,12 @@ export class Cli {
       case 'info': {
         const flags = words.slice(2);
         const render = flags.includes('json') ? renderInfoJson : flags.includes('typed') ? renderInfoTyped : renderInfo;
-        return this.withSnapshot((snap) => render(snap, this.ctx.listeners()));
+        const fleet = fleetOf(rt);
+        // Switchyard's fleet link state follows HAProxy's keys in the plain form only.
+        const extra = fleet && render === renderInfo ? fleetInfo(fleet.status()).map(([k, v]) => `${k}: ${v}\n`).join('') : '';
+        return this.withSnapshot((snap) => render(snap, this.ctx.listeners()) + extra);
       }
+      case 'fleet': return showFleet(fleetOf(rt));
       case 'stat': return this.showStat(session, words);
       case 'schema':
         if (words[2] === 'json') return renderSchema();

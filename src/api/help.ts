@@ -22,6 +22,7 @@ export const HELP_LINES: readonly (readonly [string, string])[] = [
   ['show backend', 'list backends in the current running config'],
   ['show cli level', 'display the level of the current CLI session'],
   ['show errors [<px>] [request|response]', 'report last request and/or response errors for each proxy'],
+  ['show fleet', 'show the instances of the fleet and their servers side by side (Switchyard)'],
   ['show info [desc|json|typed|float]*', 'report information about the running process'],
   ['show pools', 'report information about the memory pools usage'],
   ['show schema json', 'report schema used for stats'],

@@ -156,6 +156,13 @@ test('fleet e2e: drain/maint/ready on A\'s page and drain on B\'s socket reach a
   assert.equal(await socketCmd(b.sock, 'set server app/web1 state drain'), '\n');
   assert.ok((await allShow(insts, 'DRAIN')) < 1000);
   for (let n = 0; n < 6; n++) assert.equal(await get(a.webPort), 'web2');
+
+  // One view from any instance's socket: three live instances, web1 DRAIN on each.
+  const fleet = await socketCmd(c.sock, 'show fleet');
+  assert.match(fleet, /# instances: 3 alive/);
+  const web1Line = fleet.split('\n').find((l) => l.startsWith('app/web1 '));
+  assert.equal(web1Line?.match(/DRAIN/g)?.length, 3, fleet);
+  assert.match(await socketCmd(a.sock, 'show info'), /\nFleetLink: up\n/);
 });
 
 test('fleet e2e: under load etcd is killed and restarted — zero failed requests, outage changes converge, a restarted instance serves with the last known state; a killed instance leaves the member list', async (t) => {
@@ -203,6 +210,14 @@ test('fleet e2e: under load etcd is killed and restarted — zero failed request
   // During the outage: b sets MAINT on its socket; c is restarted and must come back DRAIN before it serves.
   assert.equal(await socketCmd(b.sock, 'set server app/web1 state maint'), '\n');
   assert.equal(await web1Status(b), 'MAINT');
+  // The fleet module notices local changes on its next scan (100 ms): poll for the report.
+  let info = '';
+  for (const deadline = Date.now() + 3000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    info = await socketCmd(b.sock, 'show info');
+    if (info.includes('\nFleetNotShared: app/web1\n')) break;
+  }
+  assert.match(info, /\nFleetLink: down\n/);
+  assert.match(info, /\nFleetNotShared: app\/web1\n/);
   assert.equal(await web1Status(a), 'DRAIN');
   await c.sy!.stop();
   await start(c);
