@@ -5,8 +5,7 @@
 import type net from 'node:net';
 import type { Server, Killable } from '../core/server.js';
 import type { RequestFacts } from '../acl/types.js';
-import type { Applet, AppletRouter } from './applet.js';
-import type { Logger } from '../log/logger.js';
+import type { Applet } from './applet.js';
 import { hasUsableServer, releaseServer, waitForServer, type QueueTicket } from '../core/queue.js';
 import { findHeadEnd, headerValue, newHead, oversizedRequestStatus, parseHead, type HttpHead } from './http-head.js';
 import { ChunkedScanner } from './chunked.js';
@@ -955,4 +954,3 @@ function reasonOf(status: number): string {
   return REASONS[status] ?? 'Unknown';
 }
 
-export type { AppletRouter, Logger };
