@@ -22,6 +22,8 @@ export interface HtmlContext {
   select: SelectOptions;
   admin: boolean;
   user?: string | undefined;
+  /** Fleet link state when the instance belongs to a fleet (Switchyard's own). */
+  fleet?: { prefix: string; node: string; link: 'up' | 'down'; reason?: string; notShared: string[] } | undefined;
 }
 
 const BANNERS: Record<string, [string, string]> = {
@@ -224,7 +226,7 @@ function proxyBlock(px: ProxySnapshot, ctx: HtmlContext): string {
   return out + '</div>';
 }
 
-function infoBlock(snap: Snapshot): string {
+function infoBlock(snap: Snapshot, fleet: HtmlContext['fleet']): string {
   const p = snap.process;
   const lines = [
     `<b>pid = </b> ${p.pid} (process #1, nbproc = 1, nbthread = ${p.nbthread})`,
@@ -234,6 +236,11 @@ function infoBlock(snap: Snapshot): string {
     `current conns = ${p.currConns}; current pipes = 0/0; conn rate = ${p.connRate}/sec; bit rate = ${bitRate(p)}`,
     `Running tasks: 1/${snap.proxies.length + 1}; idle = 100 %`,
   ];
+  if (fleet) {
+    const down = fleet.link === 'down' ? `<span class="fleet-down">fleet link down${fleet.reason ? ` (${esc(fleet.reason)})` : ''}</span>` : 'fleet link up';
+    lines.push(`<b>fleet = </b> ${esc(fleet.prefix)} as ${esc(fleet.node)}; ${down}`);
+    if (fleet.notShared.length > 0) lines.push(`<b>not shared:</b> <span class="fleet-down">${fleet.notShared.map(esc).join(', ')}</span>`);
+  }
   return `<td class="info">${lines.join('<br>\n')}</td>`;
 }
 
@@ -316,7 +323,7 @@ export function renderHtml(snap: Snapshot, ctx: HtmlContext): HtmlPage {
   body += `<style nonce="${nonce}">${STYLE}</style></head><body>`;
   body += `<h1><a href="https://www.haproxy.org/" rel="noreferrer">${version}</a></h1>`;
   body += `<h2>${h2}</h2><hr><h3>&gt; General process information</h3>`;
-  body += `<table class="top"><tr>${infoBlock(snap)}${legendBlock()}${optionsBlock(ctx)}</tr></table>`;
+  body += `<table class="top"><tr>${infoBlock(snap, ctx.fleet)}${legendBlock()}${optionsBlock(ctx)}</tr></table>`;
   body += banner(ctx);
   body += '<div class="toolbar"><label>Filter <input id="sy-filter" type="search" placeholder="name or status" autocomplete="off"></label>';
   body += ' <label><input id="sy-problems" type="checkbox"> problems only</label>';

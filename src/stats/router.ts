@@ -18,6 +18,7 @@ import { renderHtml } from './html.js';
 import type { SelectOptions } from './select.js';
 import { crossSite } from './csrf.js';
 import { statsAdminWarnings } from './warnings.js';
+import { fleetOf } from '../fleet/index.js';
 
 interface StatsProxy {
   auth: StatsAuth;
@@ -123,7 +124,7 @@ export function createStatsRouter(
           break;
         default: {
           headers.push(['content-type', 'text/html'], ...refresh);
-          const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user });
+          const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user, fleet: fleetOf(runtime)?.status() });
           headers.push(...page.headers);
           body = page.body;
         }

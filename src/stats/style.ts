@@ -26,6 +26,7 @@ a.lfsb{color:inherit;text-decoration:none}a.lfsb:hover{text-decoration:underline
 h1{font-size:18px}h1 a{color:#fff;background:#20a0a0;padding:2px 6px;text-decoration:none;display:inline-block}
 h2{font-size:15px}h3{font-size:14px;color:#20a0a0}
 table.top{width:100%;border-collapse:collapse}table.top>tbody>tr>td{vertical-align:top;padding:4px 8px}
+.fleet-down{color:#c00;font-weight:bold}
 td.info{white-space:nowrap}td.options ul{margin:2px 0;padding-left:16px}
 table.lgd{border-collapse:collapse;font-size:11px}table.lgd td{border:1px solid #999;padding:1px 6px}
 table.tblhead{border-collapse:collapse;margin-top:14px;width:100%}

@@ -218,6 +218,10 @@ test('fleet e2e: under load etcd is killed and restarted — zero failed request
   }
   assert.match(info, /\nFleetLink: down\n/);
   assert.match(info, /\nFleetNotShared: app\/web1\n/);
+  // The page says so too (fetch's keep-alive pool is separate from the load's agent).
+  const page = await (await fetch(`http://127.0.0.1:${b.statsPort}/stats`, { headers: { authorization: ADMIN, connection: 'close' } })).text();
+  assert.match(page, /fleet link down/);
+  assert.match(page, /not shared:<\/b> <span class="fleet-down">app\/web1</);
   assert.equal(await web1Status(a), 'DRAIN');
   await c.sy!.stop();
   await start(c);
