@@ -6,6 +6,7 @@ import { createBalancer } from './balance/algorithms.js';
 import { Proxy } from './proxy.js';
 import { Runtime } from './runtime.js';
 import { Server } from './server.js';
+import { finishServer, initialServerParams } from '../config/server.js';
 import { effectiveWeight, initialServerState, transition } from './server-state.js';
 
 export function buildRuntime(config: Config, nowMs: number): Runtime {
@@ -21,6 +22,10 @@ export function buildRuntime(config: Config, nowMs: number): Runtime {
         nowMs,
       );
       proxy.addServer(new Server(sc, proxy, state));
+    }
+    if (pc.dispatch && pc.servers.length === 0) {
+      const sc = finishServer('<dispatch>', 0, pc.dispatch, initialServerParams(), pc.where);
+      proxy.dispatch = new Server(sc, proxy, initialServerState({ check: false, agent: false, rise: sc.rise, fall: sc.fall, weight: sc.weight, disabled: false }, nowMs));
     }
     runtime.addProxy(proxy);
   }

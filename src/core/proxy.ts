@@ -25,6 +25,8 @@ export class Proxy {
   downSinceMs?: number;
   /** Set by buildRuntime for proxies with backend capability. */
   balancer?: Balancer;
+  /** `dispatch ADDR:PORT` on a backend without servers: where every session goes (not in stats). */
+  dispatch?: Server;
 
   constructor(readonly config: ProxyConfig, nowMs: number) {
     this.name = config.name;
