@@ -270,6 +270,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.reqDone = !req.chunked && this.reqBodyLeft === 0;
 
     const facts = fe.routes.length > 0 || fe.httpRequest.length > 0 ? this.facts() : undefined;
+    const monitorUri = fe.proxy.config.monitorUri;
+    if (monitorUri !== undefined && isMonitorUri(monitorUri, req.target)) return this.sendSimple(200, MONITOR_HEADERS, MONITOR_BODY);
     if (fe.stats || fe.proxy.config.stats) {
       const applet = this.env.applets.route(fe.proxy, req.method, req.target);
       if (applet) return this.startApplet(applet);
@@ -376,7 +378,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
   private assignServer(exclude?: Server): void {
     const be = this.be!;
     const lb = be.proxy.balancer;
-    const server = lb?.pick({ src: this.src, uri: this.req.target, header: (n) => headerValue(this.req, n) }, exclude);
+    const server = lb?.pick({ src: this.src, uri: this.req.target, header: (n) => headerValue(this.req, n) }, exclude) ?? be.proxy.dispatch;
     if (server) {
       lb!.taken(server);
       return this.useServer(server);
@@ -954,3 +956,15 @@ function reasonOf(status: number): string {
   return REASONS[status] ?? 'Unknown';
 }
 
+const MONITOR_BODY = '<html><body><h1>200 OK</h1>\nService ready.\n</body></html>\n';
+const MONITOR_HEADERS = `content-length: ${MONITOR_BODY.length}\r\ncache-control: no-cache\r\ncontent-type: text/html\r\n`;
+
+/** `monitor-uri`: an origin-form one also matches the path of an absolute-form request. */
+function isMonitorUri(monitorUri: string, target: string): boolean {
+  if (target === monitorUri) return true;
+  if (!monitorUri.startsWith('/') || target.startsWith('/')) return false;
+  const scheme = target.indexOf('://');
+  if (scheme < 0) return false;
+  const slash = target.indexOf('/', scheme + 3);
+  return slash >= 0 && target.slice(slash) === monitorUri;
+}

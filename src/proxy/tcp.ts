@@ -66,7 +66,7 @@ export class TcpSession implements Expirable, Killable {
   private assign(exclude?: Server): void {
     const be = this.be!;
     const lb = be.proxy.balancer;
-    const s = lb?.pick({ src: this.src }, exclude);
+    const s = lb?.pick({ src: this.src }, exclude) ?? be.proxy.dispatch;
     if (s) {
       lb!.taken(s);
       return this.use(s);
