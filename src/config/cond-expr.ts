@@ -108,7 +108,11 @@ export function evalCondExpr(text: string, env: NodeJS.ProcessEnv): CondExprResu
       }
       return r;
     }
-    if (tk.t === 'word') return tk.text !== '' && tk.text !== '0';
+    if (tk.t === 'word') {
+      // A bare term is a number, true when not zero; trailing text is an error, as in HAProxy.
+      if (!/^-?\d+$/.test(tk.text)) error ??= `unparsable number '${tk.text}'`;
+      return Number(tk.text) !== 0;
+    }
     error ??= `unexpected '${tk.t}'`;
     return false;
   };

@@ -92,6 +92,16 @@ export function lexLine(line: string, env: NodeJS.ProcessEnv): LexedLine {
       i = close + 1;
       continue;
     }
+    if (c === '$' && quote === '"') {
+      // "$VAR" without braces: the name runs over letters, digits and underscores.
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line.slice(i + 1));
+      if (m) {
+        word += env[m[0]] ?? '';
+        inWord = true;
+        i += 1 + m[0].length;
+        continue;
+      }
+    }
     word += c;
     inWord = true;
     i++;

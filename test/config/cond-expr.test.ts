@@ -29,6 +29,7 @@ test('predicates', () => {
 test('words, negation, precedence and parentheses', () => {
   assert.equal(value('1'), true);
   assert.equal(value('0'), false);
+  assert.equal(value('-1000 && 200'), true);
   assert.equal(value('!0'), true);
   assert.equal(value('1 || 0 && 0'), true);
   assert.equal(value('(1 || 0) && 0'), false);
@@ -36,7 +37,7 @@ test('words, negation, precedence and parentheses', () => {
 });
 
 test('errors are reported, not thrown', () => {
-  for (const bad of ['', 'nosuch(1)', 'streq(a)', '(1', '1 &&', 'version_atleast(x)']) {
+  for (const bad of ['', 'nosuch(1)', 'streq(a)', '(1', '1 &&', 'version_atleast(x)', '200rrr', '!(0))', 'word']) {
     const r = evalCondExpr(bad, env);
     assert.equal(r.ok, false, bad);
   }

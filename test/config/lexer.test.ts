@@ -34,6 +34,7 @@ test('quotes group words; double quotes expand ${VAR} and ${VAR-default}, single
   assert.deepEqual(words('x "${UNSET_VAR-5s}" "${PORT-1}" "${EMPTY-d}" "${UNSET_VAR}"'), ['x', '5s', '8080', '', '']);
   assert.deepEqual(words('x "a"b\'c\' ""'), ['x', 'abc', '']);
   assert.deepEqual(words('x "say \\"hi\\""'), ['x', 'say "hi"']);
+  assert.deepEqual(words('x "$PORT/$HOME_DIR" "$UNSET_VAR" "a$" \'$PORT\' $PORT'), ['x', '8080//home/x', '', 'a$', '$PORT', '$PORT']);
 });
 
 test('lexing errors carry the position HAProxy reports', () => {
