@@ -359,6 +359,8 @@ export function parseProxyKeyword(words: string[], where: SourceRef, d: ProxyDra
         }
       }
       cfg.cookie = c;
+      // Kept for the stats (show-legends); the data plane does not do cookie persistence yet.
+      warn(`${p}${notImplementedMessage('cookie')}`);
       return;
     }
     case 'http-check':
