@@ -96,6 +96,8 @@ export interface HttpCheckConfig {
   body?: string;
   expect?: HttpCheckExpect;
   disableOn404: boolean;
+  /** Inherited from a defaults section: the proxy's first own `http-check` rule starts afresh. */
+  fromDefaults?: boolean;
 }
 
 export interface HttpCheckExpect {

@@ -46,7 +46,9 @@ export function parseOption(words: string[], negate: boolean, where: SourceRef, 
       ctx.diags.alert(`${at(where)}'option httpchk' cannot handle unexpected argument '${args[3]}'.`, where);
       return;
     }
-    const chk = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] as [string, string][], disableOn404: o.httpchk?.disableOn404 ?? false, expect: o.httpchk?.expect };
+    // The defaults' check rules are replaced as a whole; the proxy's own expect rules stay.
+    const own = o.httpchk?.fromDefaults ? undefined : o.httpchk;
+    const chk = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [] as [string, string][], disableOn404: o.httpchk?.disableOn404 ?? false, expect: own?.expect };
     if (args.length === 1) chk.uri = args[0];
     else if (args.length >= 2) {
       chk.method = args[0];
@@ -100,6 +102,8 @@ const EXPECT_OPTIONS = new Set(['error-status', 'tout-status', 'ok-status', 'on-
 export function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft, ctx: ProxyParseContext): void {
   const p = at(where);
   const o = d.cfg.options;
+  // A proxy's own http-check rules replace those of its defaults section (the option stays on).
+  if (o.httpchk?.fromDefaults) o.httpchk = { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [], disableOn404: o.httpchk.disableOn404 };
   const chk = (o.httpchk ??= { method: 'OPTIONS', uri: '/', version: 'HTTP/1.0', headers: [], disableOn404: false });
   const sub = words[1];
   if (sub === 'disable-on-404') {
@@ -141,6 +145,8 @@ export function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft,
     return;
   }
   if (sub === 'send') {
+    // Headers given here replace those hidden in `option httpchk`'s version string.
+    let ownHeaders = false;
     for (let i = 2; i < words.length; i++) {
       const k = words[i];
       const v = words[i + 1];
@@ -149,6 +155,8 @@ export function parseHttpCheck(words: string[], where: SourceRef, d: ProxyDraft,
       else if (k === 'ver' && v !== undefined) chk.version = v;
       else if (k === 'body' && v !== undefined) chk.body = v;
       else if (k === 'hdr' && v !== undefined && words[i + 2] !== undefined) {
+        if (!ownHeaders) chk.headers = [];
+        ownHeaders = true;
         chk.headers.push([v, words[i + 2]]);
         i++;
       } else if (k === 'comment' && v !== undefined) {

@@ -69,6 +69,7 @@ export function inheritDefaults(section: ProxyConfig['section'], name: string, w
   if (p.isFrontend) p.defaultBackend = defaults.defaultBackend;
   if (p.isBackend) p.balance = { ...defaults.balance };
   p.options = structuredClone(defaults.options);
+  if (p.options.httpchk) p.options.httpchk.fromDefaults = true;
   p.httpReuse = defaults.httpReuse;
   p.stats = defaults.stats ? structuredClone(defaults.stats) : undefined;
   p.logs = structuredClone(defaults.logs);

@@ -212,3 +212,19 @@ test('zero-warning refuses the configuration for running too', () => {
   assert.equal(r.config, undefined);
   assert.equal(r.diagnostics.at(-1)?.message, "Some warnings were found and 'zero-warning' is set. Aborting.");
 });
+
+test('http-check: send headers replace those hidden in option httpchk; own rules replace the defaults ones', () => {
+  const c = parse(
+    'defaults\n  mode http\n  option httpchk GET /status HTTP/1.1\\r\\nHdr:\\ must-be-removed\n  http-check send hdr Host "h1" hdr X-test true body "test"\n' +
+      'backend inherits\n  server s 127.0.0.1:1 check\n' +
+      'backend own_send\n  http-check send hdr Host "h2" body "other"\n  server s 127.0.0.1:1 check\n' +
+      'backend own_option\n  option httpchk\n  server s 127.0.0.1:1 check\n',
+  );
+  const chk = (name: string) => {
+    const h = proxy(c, name).options.httpchk!;
+    return [h.method, h.uri, h.version, h.headers, h.body];
+  };
+  assert.deepEqual(chk('inherits'), ['GET', '/status', 'HTTP/1.1', [['Host', 'h1'], ['X-test', 'true']], 'test']);
+  assert.deepEqual(chk('own_send'), ['OPTIONS', '/', 'HTTP/1.0', [['Host', 'h2']], 'other']);
+  assert.deepEqual(chk('own_option'), ['OPTIONS', '/', 'HTTP/1.0', [], undefined]);
+});
