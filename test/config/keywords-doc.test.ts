@@ -1,4 +1,4 @@
-// docs/keywords.md must stay true: every row's example parses in its section, without
+// README.md's keyword table must stay true: every row's example parses in its section, without
 // errors, and with a not-implemented warning exactly when the row says "parsed, warns".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../../src/config/parser.js';
 
-const DOC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'keywords.md');
+const DOC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'README.md');
 const opts = { env: {}, readPatternFile: () => undefined, resolveHost: () => '127.0.0.1', hostname: 'doc', defaultMaxconn: 100 };
 
 const rows = readFileSync(DOC, 'utf8')
@@ -39,7 +39,7 @@ function wrap(section: string, line: string): string {
   throw new Error(`unknown section ${section}`);
 }
 
-test('docs/keywords.md has rows for every section', () => {
+test('README.md has keyword rows for every section', () => {
   assert.ok(rows.length > 150);
   assert.deepEqual([...new Set(rows.map((r) => r.section))].sort(), ['backend', 'defaults', 'frontend', 'global', 'listen', 'server', 'userlist']);
 });
