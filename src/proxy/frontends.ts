@@ -8,11 +8,11 @@ import type { Runtime } from '../core/runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { Bind } from '../config/model.js';
 import type { AppletRouter } from './applet.js';
-import { buildContexts, type FrontendCtx } from './context.js';
+import { buildContexts, type BackendCtx, type FrontendCtx } from './context.js';
 import { Clock } from './clock.js';
 import { HttpSession } from './http.js';
 import { TcpSession } from './tcp.js';
-import type { SessionEnv } from './session.js';
+import { clientAddress, type SessionEnv } from './session.js';
 
 export interface DataPlane {
   /** Stop accepting; resolve when listeners are closed (sessions may still run). */
@@ -62,7 +62,7 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
     c.connRate.hit(now);
     sock.setNoDelay(true);
     if (fe.mode === 'http') new HttpSession(sock, fe, env);
-    else new TcpSession(sock, fe, fe.defaultBackend, env);
+    else new TcpSession(sock, fe, tcpBackend(sock, fe), env);
   }
 
   function accept(sock: net.Socket, fe: FrontendCtx): void {
@@ -134,4 +134,13 @@ function describe(bind: Bind): string {
   if (a.kind === 'unix') return a.path;
   if (a.kind === 'fd') return `fd@${a.fd}`;
   return `${a.family === 6 ? `[${a.host}]` : a.host || '*'}:${a.port}`;
+}
+
+/** `use_backend` in `mode tcp`: the first rule whose condition holds on the connection alone. */
+function tcpBackend(sock: net.Socket, fe: FrontendCtx): BackendCtx | undefined {
+  if (fe.routes.length === 0) return fe.defaultBackend;
+  const a = clientAddress(sock);
+  const facts = { src: a.ip, srcPort: a.port, dst: sock.localAddress, dstPort: sock.localPort };
+  for (const r of fe.routes) if (r.when(facts)) return r.backend;
+  return fe.defaultBackend;
 }
