@@ -226,7 +226,7 @@ function proxyBlock(px: ProxySnapshot, ctx: HtmlContext): string {
   return out + '</div>';
 }
 
-function infoBlock(snap: Snapshot, fleet: HtmlContext['fleet']): string {
+function infoBlock(snap: Snapshot, fleet: HtmlContext['fleet'], statsUri: string): string {
   const p = snap.process;
   const lines = [
     `<b>pid = </b> ${p.pid} (process #1, nbproc = 1, nbthread = ${p.nbthread})`,
@@ -238,7 +238,7 @@ function infoBlock(snap: Snapshot, fleet: HtmlContext['fleet']): string {
   ];
   if (fleet) {
     const down = fleet.link === 'down' ? `<span class="fleet-down">fleet link down${fleet.reason ? ` (${esc(fleet.reason)})` : ''}</span>` : 'fleet link up';
-    lines.push(`<b>fleet = </b> ${esc(fleet.prefix)} as ${esc(fleet.node)}; ${down}`);
+    lines.push(`<b>fleet = </b> ${esc(fleet.prefix)} as ${esc(fleet.node)}; ${down}; <a href="${esc(statsUri)};fleet">fleet view</a>`);
     if (fleet.notShared.length > 0) lines.push(`<b>not shared:</b> <span class="fleet-down">${fleet.notShared.map(esc).join(', ')}</span>`);
   }
   return `<td class="info">${lines.join('<br>\n')}</td>`;
@@ -323,7 +323,7 @@ export function renderHtml(snap: Snapshot, ctx: HtmlContext): HtmlPage {
   body += `<style nonce="${nonce}">${STYLE}</style></head><body>`;
   body += `<h1><a href="https://www.haproxy.org/" rel="noreferrer">${version}</a></h1>`;
   body += `<h2>${h2}</h2><hr><h3>&gt; General process information</h3>`;
-  body += `<table class="top"><tr>${infoBlock(snap, ctx.fleet)}${legendBlock()}${optionsBlock(ctx)}</tr></table>`;
+  body += `<table class="top"><tr>${infoBlock(snap, ctx.fleet, ctx.stats.uri)}${legendBlock()}${optionsBlock(ctx)}</tr></table>`;
   body += banner(ctx);
   body += '<div class="toolbar"><label>Filter <input id="sy-filter" type="search" placeholder="name or status" autocomplete="off"></label>';
   body += ' <label><input id="sy-problems" type="checkbox"> problems only</label>';

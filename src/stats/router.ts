@@ -19,6 +19,8 @@ import type { SelectOptions } from './select.js';
 import { crossSite } from './csrf.js';
 import { statsAdminWarnings } from './warnings.js';
 import { fleetOf } from '../fleet/index.js';
+import { buildFleetView } from '../fleet/view.js';
+import { renderFleetPage } from './fleet-page.js';
 
 interface StatsProxy {
   auth: StatsAuth;
@@ -99,6 +101,21 @@ export function createStatsRouter(
       };
     }
 
+    const fleet = fleetOf(runtime);
+    if (fleet && req.method !== 'POST' && req.target.slice(stats.uri.length).includes(';fleet')) {
+      return buildFleetView(fleet).then((view) => ({
+        status: 200,
+        headers: [
+          ['cache-control', 'no-cache'],
+          ['content-type', 'text/html'],
+          ['content-security-policy', "default-src 'none'; style-src 'unsafe-inline'"],
+          ['x-content-type-options', 'nosniff'],
+          ['x-frame-options', 'DENY'],
+        ],
+        body: req.method === 'HEAD' ? '' : renderFleetPage(view, stats.uri),
+      }));
+    }
+
     const select: SelectOptions = { up: opts.up, noMaint: opts.noMaint, scope: opts.scope, allowedProxies: stats.scope, legends: stats.showLegends };
     const render = (snap: Snapshot): AppletResponse => {
       const headers: [string, string][] = [['cache-control', 'no-cache']];
@@ -124,7 +141,7 @@ export function createStatsRouter(
           break;
         default: {
           headers.push(['content-type', 'text/html'], ...refresh);
-          const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user, fleet: fleetOf(runtime)?.status() });
+          const page = renderHtml(snap, { px, stats, opts, select, admin: isAdmin, user: who.user, fleet: fleet?.status() });
           headers.push(...page.headers);
           body = page.body;
         }

@@ -163,6 +163,12 @@ test('fleet e2e: drain/maint/ready on A\'s page and drain on B\'s socket reach a
   const web1Line = fleet.split('\n').find((l) => l.startsWith('app/web1 '));
   assert.equal(web1Line?.match(/DRAIN/g)?.length, 3, fleet);
   assert.match(await socketCmd(a.sock, 'show info'), /\nFleetLink: up\n/);
+  // The same view on any instance's page, names escaped, one column per instance.
+  const view = await (await fetch(`http://127.0.0.1:${b.statsPort}/stats;fleet`, { headers: { authorization: ADMIN, connection: 'close' } })).text();
+  assert.match(view, /<h2>Instances \(3 alive\)<\/h2>/);
+  const row = view.split('<tr>').find((r) => r.startsWith('<td>app/web1</td>'));
+  assert.equal(row?.match(/class="DRAIN"/g)?.length, 3, view);
+  assert.match(view, /none: every instance has the same backends and servers/);
 });
 
 test('fleet e2e: under load etcd is killed and restarted — zero failed requests, outage changes converge, a restarted instance serves with the last known state; a killed instance leaves the member list', async (t) => {
