@@ -1,5 +1,6 @@
 // HAProxy's line syntax: words separated by blanks, `#` comments, backslash escapes,
-// single quotes (literal) and double quotes (with "${VAR}" / "${VAR-default}" expansion).
+// single quotes (literal) and double quotes (with "${VAR}" / "${VAR-default}" / "$VAR" expansion;
+// unquoted, only ${VAR}).
 // Pure: the environment is passed in, nothing is thrown.
 
 export interface LexedLine {
@@ -91,6 +92,17 @@ export function lexLine(line: string, env: NodeJS.ProcessEnv): LexedLine {
       inWord = true;
       i = close + 1;
       continue;
+    }
+    if (c === '$' && quote === '' && line[i + 1] === '{') {
+      // Unquoted, HAProxy 2.6 still expands ${VAR}; a `-default` there stays as written.
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line.slice(i + 2));
+      if (m) {
+        word += env[m[0]] ?? '';
+        inWord = true;
+        i += 2 + m[0].length;
+        if (line[i] === '}') i++;
+        continue;
+      }
     }
     if (c === '$' && quote === '"') {
       // "$VAR" without braces: the name runs over letters, digits and underscores.

@@ -26,11 +26,11 @@ test('backslash escapes', () => {
   assert.deepEqual(words('path_reg ^/v\\d+$'), ['path_reg', '^/v\\d+$']);
 });
 
-test('quotes group words; double quotes expand ${VAR} and ${VAR-default}, single quotes do not', () => {
+test('quotes group words; double quotes expand ${VAR}, ${VAR-default} and $VAR, bare words ${VAR} only, single quotes nothing', () => {
   assert.deepEqual(words('description "two words" \'and # more\''), ['description', 'two words', 'and # more']);
   assert.deepEqual(words('bind "127.0.0.1:${PORT}"'), ['bind', '127.0.0.1:8080']);
   assert.deepEqual(words("x '${PORT}'"), ['x', '${PORT}']);
-  assert.deepEqual(words('x ${PORT}'), ['x', '${PORT}']);
+  assert.deepEqual(words('x ${PORT} ${UNSET_VAR}:${PORT} a${UNSET_VAR-b}'), ['x', '8080', ':8080', 'a-b}']);
   assert.deepEqual(words('x "${UNSET_VAR-5s}" "${PORT-1}" "${EMPTY-d}" "${UNSET_VAR}"'), ['x', '5s', '8080', '', '']);
   assert.deepEqual(words('x "a"b\'c\' ""'), ['x', 'abc', '']);
   assert.deepEqual(words('x "say \\"hi\\""'), ['x', 'say "hi"']);
