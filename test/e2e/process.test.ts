@@ -4,86 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
 import { freePorts } from '../helpers/ports.js';
-import { BIN, canConnect, writeConfig } from '../helpers/switchyard.js';
+import { canConnect } from '../helpers/switchyard.js';
+import { backends, startMaster, until } from './process-harness.js';
 
-interface Master {
-  proc: ChildProcess;
-  cfgPath: string;
-  pidfile: string;
-  sock: string;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: string | null }>;
-}
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function backends(t: { after(fn: () => unknown): void }, ports: number[]): Promise<void> {
-  for (const [i, port] of ports.entries()) {
-    const srv = http.createServer({ keepAlive: true }, (_req, res) => res.end(`s${i + 1}\n`));
-    await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
-    t.after(() => {
-      srv.closeAllConnections();
-      srv.close();
-    });
-  }
-}
-
-function configText(dir: string, port: number, be: number[]): string {
-  return `global
-  master-worker
-  nbthread 2
-  hard-stop-after 8s
-  stats socket ${path.join(dir, 'admin.sock')} level admin
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 10s
-  timeout server 10s
-frontend web
-  bind 127.0.0.1:${port}
-  default_backend app
-backend app
-  server s1 127.0.0.1:${be[0]}
-  server s2 127.0.0.1:${be[1]}
-`;
-}
-
-async function startMaster(t: { after(fn: () => unknown): void }, port: number, be: number[]): Promise<Master> {
-  const { dir, cfgPath } = writeConfig('');
-  writeFileSync(cfgPath, configText(dir, port, be));
-  const pidfile = path.join(dir, 'pid');
-  const proc = spawn(process.execPath, [BIN, '-f', cfgPath, '-p', pidfile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  t.after(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGTERM');
-      await exited;
-    }
-  });
-  const m = { proc, cfgPath, pidfile, sock: path.join(dir, 'admin.sock'), output: () => out, exited };
-  await until('the master to serve', async () => {
-    if (proc.exitCode !== null) throw new Error(`master exited ${proc.exitCode}:\n${out}`);
-    return out.includes('Loading success.') && (await canConnect(port));
-  });
-  return m;
-}
 
 function get(port: number, agent: http.Agent | false): Promise<string> {
   return new Promise((resolve, reject) => {
