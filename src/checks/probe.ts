@@ -163,8 +163,8 @@ export function parseAgentReply(text: string): AgentReply | undefined {
   return any ? reply : undefined;
 }
 
-export async function agentProbe(t: ProbeTarget): Promise<{ result: ProbeResult; reply?: AgentReply }> {
-  const r = await exchange(t, '', (d) => d.includes('\n'));
+export async function agentProbe(t: ProbeTarget, send = ''): Promise<{ result: ProbeResult; reply?: AgentReply }> {
+  const r = await exchange(t, send, (d) => d.includes('\n'));
   // An unreachable agent changes nothing: the health check owns connectivity.
   if (r.kind === 'conn-error') return { result: { status: 'L4CON', desc: r.desc, durationMs: r.ms } };
   if (r.kind === 'timeout') return { result: { status: r.connected ? 'L7TOUT' : 'L4TOUT', desc: '', durationMs: r.ms } };

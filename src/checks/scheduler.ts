@@ -102,7 +102,7 @@ export function startChecks(runtime: Runtime, log: Logger): CheckScheduler {
         applyServerEvent(server, { type: 'check', outcome: p.outcome, result: p.result }, Date.now(), log,
           () => logHealth(server, t.kind, p.outcome, p.result, before));
       } else {
-        const p = await agentProbe(where);
+        const p = await agentProbe(where, server.config.agentSend);
         if (stopped) return;
         if (p.reply?.maxconn !== undefined && p.reply.maxconn !== server.maxconn) {
           server.maxconn = p.reply.maxconn;

@@ -79,6 +79,8 @@ export interface ServerConfig {
   agentPort?: number;
   agentAddr?: string;
   agentInter: number;
+  /** `agent-send`: text written to the agent once connected. */
+  agentSend?: string;
   onMarkedDownShutdownSessions: boolean;
   onMarkedUpShutdownBackupSessions: boolean;
   track?: { backend: string; server: string };

@@ -40,11 +40,11 @@ export function cloneServerParams(p: ServerParams): ServerParams {
 const TIME_PARAMS = new Set(['inter', 'fastinter', 'downinter', 'slowstart', 'agent-inter']);
 const INT_PARAMS = new Set(['rise', 'fall', 'weight', 'maxconn', 'maxqueue', 'port', 'agent-port', 'id']);
 /** Parameters that take one argument we keep or ignore. */
-const VALUE_PARAMS = new Set(['addr', 'agent-addr', 'track', 'cookie', 'on-marked-down', 'on-marked-up']);
+const VALUE_PARAMS = new Set(['addr', 'agent-addr', 'agent-send', 'track', 'cookie', 'on-marked-down', 'on-marked-up']);
 /** Ignored parameters that take one argument. */
 const IGNORED_WITH_ARG = new Set([
   'verify', 'sni', 'alpn', 'check-alpn', 'proto', 'resolvers', 'resolve-prefer', 'init-addr', 'pool-max-conn', 'pool-purge-delay',
-  'namespace', 'source', 'redir', 'ws', 'max-reuse', 'tcp-ut', 'ca-file', 'crt', 'minconn', 'agent-send', 'observe', 'error-limit',
+  'namespace', 'source', 'redir', 'ws', 'max-reuse', 'tcp-ut', 'ca-file', 'crt', 'minconn', 'observe', 'error-limit',
   'on-error', 'check-sni', 'proxy-v2-options', 'socks4', 'pool-low-conn', 'ssl-min-ver', 'ssl-max-ver', 'crl-file', 'ciphers', 'ciphersuites',
   'npn', 'curves', 'sigalgs', 'client-sigalgs', 'verifyhost', 'check-proto', 'shard', 'log-proto', 'usesrc', 'max-session-srv-conns',
   'check-pool-conn-name', 'pool-conn-name',
@@ -130,6 +130,7 @@ export function applyServerParams(words: string[], params: ServerParams, label: 
       if (arg === undefined || arg === '') return `${label}'${kw}' expects an argument.`;
       if (kw === 'addr') params.checkAddr = arg;
       else if (kw === 'agent-addr') params.agentAddr = arg;
+      else if (kw === 'agent-send') params.agentSend = arg;
       else if (kw === 'cookie') params.cookie = arg;
       else if (kw === 'track') {
         const slash = arg.indexOf('/');
