@@ -13,6 +13,7 @@ import { freePort } from '../helpers/ports.js';
 import { startSwitchyard } from '../helpers/switchyard.js';
 import { seedOnFreePorts, until } from '../stats/seed.js';
 import { socat } from './api-helpers.js';
+import { assertSameCsvShape } from '../helpers/csv-compare.js';
 
 const SAME_VALUE = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'slim', 'check_status', 'check_code', 'check_desc', 'check_rise', 'check_fall', 'check_health', 'mode', 'uweight', 'qlimit', 'rate_lim', 'chkdown', 'addr', 'cookie', 'algo'];
 
@@ -37,29 +38,8 @@ const CHANGES = [
   'set maxconn frontend web 500',
 ];
 
-function table(csv: string): { header: string[]; rows: Map<string, string[]> } {
-  const lines = csv.split('\n').filter((l) => l !== '');
-  const rows = new Map<string, string[]>();
-  for (const l of lines.slice(1)) {
-    const c = l.split(',');
-    rows.set(`${c[0]}/${c[1]}`, c);
-  }
-  return { header: lines[0]!.slice(2).split(','), rows };
-}
-
 function compareStat(ours: string, theirs: string): void {
-  const a = table(ours);
-  const b = table(theirs);
-  assert.deepEqual(a.header, b.header);
-  assert.deepEqual([...a.rows.keys()], [...b.rows.keys()]);
-  for (const [key, theirRow] of b.rows) {
-    const ourRow = a.rows.get(key)!;
-    assert.equal(ourRow.length, theirRow.length, key);
-    b.header.forEach((name, i) => {
-      assert.equal(ourRow[i] === '', theirRow[i] === '', `${key} ${name}: '${ourRow[i]}' vs haproxy '${theirRow[i]}'`);
-      if (SAME_VALUE.includes(name)) assert.equal(ourRow[i], theirRow[i], `${key} ${name}`);
-    });
-  }
+  assertSameCsvShape(ours, theirs, SAME_VALUE);
 }
 
 /** `show servers state` without the seconds-since-last-change column. */

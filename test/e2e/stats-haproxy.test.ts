@@ -3,7 +3,6 @@
 // empty, and agree on every value that does not depend on timing or traffic.
 
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,16 +10,7 @@ import path from 'node:path';
 import { freePort } from '../helpers/ports.js';
 import { startSwitchyard } from '../helpers/switchyard.js';
 import { seedOnFreePorts, statsCsv, until } from '../stats/seed.js';
-
-function table(csv: string): { header: string[]; rows: Map<string, string[]> } {
-  const lines = csv.split('\n').filter((l) => l !== '');
-  const rows = new Map<string, string[]>();
-  for (const l of lines.slice(1)) {
-    const c = l.split(',');
-    rows.set(`${c[0]}/${c[1]}`, c);
-  }
-  return { header: lines[0]!.slice(2).split(','), rows };
-}
+import { assertSameCsvShape } from '../helpers/csv-compare.js';
 
 const SAME_VALUE = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'slim', 'check_status', 'check_code', 'check_desc', 'check_rise', 'check_fall', 'check_health', 'mode', 'uweight', 'qlimit', 'rate_lim', 'chkfail', 'chkdown'];
 
@@ -51,16 +41,5 @@ test('Debian haproxy and Switchyard on the seed config: same CSV rows, columns, 
     const csv = await statsCsv(seed.statsPort);
     return bothUp(csv) && csv;
   });
-  const a = table(ours);
-  const b = table(theirs);
-  assert.deepEqual(a.header, b.header);
-  assert.deepEqual([...a.rows.keys()], [...b.rows.keys()]);
-  for (const [key, theirRow] of b.rows) {
-    const ourRow = a.rows.get(key)!;
-    assert.equal(ourRow.length, theirRow.length, key);
-    b.header.forEach((name, i) => {
-      assert.equal(ourRow[i] === '', theirRow[i] === '', `${key} ${name}: '${ourRow[i]}' vs haproxy '${theirRow[i]}'`);
-      if (SAME_VALUE.includes(name)) assert.equal(ourRow[i], theirRow[i], `${key} ${name}`);
-    });
-  }
+  assertSameCsvShape(ours, theirs, SAME_VALUE);
 });

@@ -2,7 +2,6 @@
 // cells left empty, and the same state values (status, weights, check results, ids).
 
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -10,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/ports.js';
 import { serveStats } from './harness.js';
+import { assertSameCsvShape } from '../helpers/csv-compare.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const AUTH = 'Basic ' + Buffer.from('admin:admin888').toString('base64');
@@ -19,16 +19,6 @@ async function getCsv(port: number): Promise<string> {
   return r.text();
 }
 
-function table(csv: string): { header: string[]; rows: Map<string, string[]> } {
-  const lines = csv.split('\n').filter((l) => l !== '');
-  const rows = new Map<string, string[]>();
-  for (const l of lines.slice(1)) {
-    const c = l.split(',');
-    rows.set(`${c[0]}/${c[1]}`, c);
-  }
-  return { header: lines[0]!.slice(2).split(','), rows };
-}
-
 const bothL7 = (csv: string) =>
   ['web1', 'web2'].every((s) => new RegExp(`^app,${s},(?:[^,]*,){15}UP,(?:[^,]*,){18}L7OK,200,`, 'm').test(csv)) &&
   /^bt,s1,(?:[^,]*,){15}UP,(?:[^,]*,){18}L4OK,/m.test(csv);
@@ -36,18 +26,7 @@ const bothL7 = (csv: string) =>
 const SAME_VALUE = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'pid', 'iid', 'sid', 'type', 'slim', 'check_status', 'check_code', 'check_desc', 'last_chk', 'check_rise', 'check_fall', 'check_health', 'mode', 'uweight', 'addr', 'cookie', 'algo', 'tracked', 'qlimit', 'rate_lim'];
 
 function assertSameShape(oursCsv: string, theirs: string): void {
-  const a = table(oursCsv);
-  const b = table(theirs);
-  assert.deepEqual(a.header, b.header);
-  assert.deepEqual([...a.rows.keys()], [...b.rows.keys()]);
-  for (const [key, theirRow] of b.rows) {
-    const ourRow = a.rows.get(key)!;
-    assert.equal(ourRow.length, theirRow.length, key);
-    b.header.forEach((name, i) => {
-      assert.equal(ourRow[i] === '', theirRow[i] === '', `${key} ${name}: '${ourRow[i]}' vs haproxy '${theirRow[i]}'`);
-      if (SAME_VALUE.includes(name)) assert.equal(ourRow[i], theirRow[i], `${key} ${name}`);
-    });
-  }
+  assertSameCsvShape(oursCsv, theirs, SAME_VALUE);
 }
 
 async function runHaproxy(t: { after(f: () => void): void }, cfg: string, statsPort: number, ready: (csv: string) => boolean): Promise<string> {
