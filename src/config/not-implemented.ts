@@ -100,7 +100,7 @@ export const NOT_IMPLEMENTED_HTTP_ACTIONS: ReadonlySet<string> = new Set([
 export const NOT_IMPLEMENTED_SERVER_PARAMS: ReadonlySet<string> = new Set([
   'send-proxy', 'send-proxy-v2', 'check-send-proxy', 'ssl', 'check-ssl', 'no-ssl', 'verify', 'sni', 'alpn', 'check-alpn',
   'proto', 'resolvers', 'resolve-prefer', 'init-addr', 'pool-max-conn', 'pool-purge-delay', 'tfo', 'namespace', 'source',
-  'redir', 'ws', 'max-reuse', 'tcp-ut', 'ca-file', 'crt', 'minconn', 'agent-send', 'observe', 'error-limit', 'on-error',
+  'redir', 'ws', 'max-reuse', 'tcp-ut', 'ca-file', 'crt', 'minconn', 'observe', 'error-limit', 'on-error',
   'check-sni', 'no-check-ssl', 'fastopen', 'proxy-v2-options', 'stick', 'non-stick', 'socks4', 'check-via-socks4', 'pool-low-conn',
   'force-sslv3', 'force-tlsv10', 'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12',
   'no-tlsv13', 'ssl-min-ver', 'ssl-max-ver', 'crl-file', 'ciphers', 'ciphersuites', 'no-ssl-reuse', 'ssl-reuse', 'tls-tickets',
