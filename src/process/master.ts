@@ -17,6 +17,7 @@ import type { MasterToWorker, WorkerToMaster } from './messages.js';
 import { isMessage } from './messages.js';
 import type { OperatorState } from './operator-state.js';
 import { removePidfile, writePidfile } from './pidfile.js';
+import { startMasterCli, type MasterCli } from './master-cli.js';
 
 export interface MasterOptions {
   files: string[];
@@ -28,6 +29,8 @@ export interface MasterOptions {
   startTimeoutMs?: number;
   /** The config already loaded and checked by the caller, to avoid logging it twice. */
   config?: Config;
+  /** `-S` master CLI listeners. */
+  masterCli?: string[];
 }
 
 interface Generation {
@@ -78,6 +81,9 @@ export function runMaster(opts: MasterOptions): Promise<number> {
       // Sent back to the sender too: every worker applies changes in the master's order, so
       // two operators acting at once through two workers still end with one state.
       for (const x of [...(current?.workers ?? []), ...former]) post(x, { t: 'sy:change', states: msg.states });
+    } else if (msg.t === 'sy:cli-reply') {
+      waiting.get(msg.id)?.(msg.text);
+      waiting.delete(msg.id);
     } else if (msg.t === 'sy:exported') {
       waiting.get(msg.id)?.(msg.state);
       waiting.delete(msg.id);
@@ -149,6 +155,7 @@ export function runMaster(opts: MasterOptions): Promise<number> {
     if (exiting !== undefined && (current?.workers.length ?? 0) === 0 && former.size === 0) {
       log.event('warning', `All workers exited. Exiting... (${exiting})`);
       if (opts.pidfile) removePidfile(opts.pidfile);
+      masterCli?.close();
       done(exiting);
     }
   }
@@ -199,6 +206,7 @@ export function runMaster(opts: MasterOptions): Promise<number> {
         return;
       }
       log.event('notice', 'Loading success.');
+      reloads++;
       if (old) retire(old);
     } finally {
       reloading = false;
@@ -232,10 +240,34 @@ export function runMaster(opts: MasterOptions): Promise<number> {
   if (opts.pidfile) writePidfile(opts.pidfile, [process.pid]);
 
   removeStaleSockets(first);
+  let reloads = 0;
+  let masterCli: MasterCli | undefined;
+  const startMs = Date.now();
+  const ask = (w: Worker, line: string): Promise<string> => {
+    const id = nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        resolve('');
+      }, 10_000);
+      waiting.set(id, (text) => {
+        clearTimeout(timer);
+        resolve(String(text));
+      });
+      post(w, { t: 'sy:cli', id, line });
+    });
+  };
   startGeneration(first, []).then(
-    (gen) => {
+    async (gen) => {
       current = gen;
       log.event('notice', 'Loading success.');
+      if (opts.masterCli?.length) {
+        const hooks = { workers: () => current?.workers ?? [], reloads: () => reloads, startMs, ask, reload: () => void reload() };
+        masterCli = await startMasterCli(opts.masterCli, hooks).catch((err: unknown) => {
+          log.event('alert', `Cannot bind the master CLI: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        });
+      }
     },
     (err: unknown) => {
       log.event('alert', `${err instanceof Error ? err.message : String(err)}`);

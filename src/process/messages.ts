@@ -8,7 +8,9 @@ export type MasterToWorker =
   | { t: 'sy:change'; states: OperatorState }
   | { t: 'sy:export'; id: number }
   | { t: 'sy:snapshot'; id: number; kind: string }
-  | { t: 'sy:collected'; id: number; parts: unknown[] };
+  | { t: 'sy:collected'; id: number; parts: unknown[] }
+  /** A master CLI line for this worker's runtime API. */
+  | { t: 'sy:cli'; id: number; line: string };
 
 export type WorkerToMaster =
   /** Sent once the worker listens for messages; anything sent before would be lost. */
@@ -18,7 +20,8 @@ export type WorkerToMaster =
   | { t: 'sy:change'; states: OperatorState }
   | { t: 'sy:exported'; id: number; state: OperatorState }
   | { t: 'sy:collect'; id: number; kind: string }
-  | { t: 'sy:snapshotted'; id: number; part: unknown };
+  | { t: 'sy:snapshotted'; id: number; part: unknown }
+  | { t: 'sy:cli-reply'; id: number; text: string };
 
 export function isMessage(m: unknown): m is { t: string } {
   return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('sy:');

@@ -24,7 +24,7 @@ export async function startProcessModel(opts: CliOptions): Promise<void> {
   }
   const pidfile = opts.pidfile ?? config.global.pidfile;
   if (opts.masterWorker || opts.systemd || config.global.masterWorker) {
-    process.exit(await runMaster({ files: opts.files, log, pidfile, config }));
+    process.exit(await runMaster({ files: opts.files, log, pidfile, config, masterCli: opts.masterCli }));
   }
   if (pidfile) writePidfile(pidfile, [process.pid]);
   await runSingle(config, log, { softStopPids: opts.softStopPids, hardStopPids: opts.hardStopPids });

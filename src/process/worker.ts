@@ -11,7 +11,9 @@ import type { MasterToWorker, WorkerToMaster } from './messages.js';
 import { isMessage } from './messages.js';
 import { applyOperatorState, applyRemoteStates, changedStates, exportOperatorState, mergeStates } from './operator-state.js';
 import { onStates, publishStates } from './cluster-state.js';
-import { provideSnapshot } from './process-snapshot.js';
+import { collectSnapshot, provideSnapshot } from './process-snapshot.js';
+import { Cli, parseLine, type CliSession } from '../api/cli.js';
+import { createControl } from '../control/commands.js';
 import { loadServerStateFiles } from './server-state-file.js';
 import type { Runtime } from '../core/runtime.js';
 
@@ -101,7 +103,30 @@ export function runWorker(files: string[], serve: Serve = runProcess, log: Logge
     const msg = m as MasterToWorker;
     if (msg.t === 'sy:start') void start(msg);
     else if (msg.t === 'sy:stop') void stop(msg.graceful);
+    else if (msg.t === 'sy:cli') void runCliLine(running, log, msg.line).then((text) => send({ t: 'sy:cli-reply', id: msg.id, text }));
     else if (msg.t === 'sy:export') send({ t: 'sy:exported', id: msg.id, state: running ? exportOperatorState(running.runtime) : [] });
   });
   send({ t: 'sy:hello' });
+}
+
+let masterCliApi: Cli | undefined;
+
+/** A line from the master CLI, run as this worker's stats socket would at admin level. */
+async function runCliLine(running: RunningProcess | undefined, log: Logger, line: string): Promise<string> {
+  if (!running) return '';
+  const runtime = running.runtime;
+  const binds = runtime.proxies.reduce((n, p) => n + (p.config.isFrontend ? p.config.binds.length : 0), 0);
+  masterCliApi ??= new Cli({
+    runtime,
+    control: createControl(runtime, log),
+    listeners: () => binds + runtime.config.global.statsSockets.length,
+    sessions: () => [],
+    snapshot: () => collectSnapshot(runtime),
+  });
+  const session: CliSession = {
+    id: 0, level: 'admin', interactive: false, timeoutMs: 0, quit: false, proto: 'unix_stream', src: 'unix:1', startMs: Date.now(), kill: () => {},
+  };
+  let out = '';
+  for (const words of parseLine(line)) out += await masterCliApi.execute(session, words);
+  return out;
 }
