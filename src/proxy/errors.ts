@@ -6,6 +6,7 @@ const MESSAGES: Record<number, [string, string]> = {
   403: ['Forbidden', 'Request forbidden by administrative rules.'],
   408: ['Request Time-out', "Your browser didn't send a complete request in time."],
   414: ['Request-URI Too Long', 'The request URL is too long.'],
+  422: ['Unprocessable Content', 'The server cannot process the contained instructions.'],
   431: ['Request Header Fields Too Large', 'The request header fields are too large.'],
   500: ['Internal Server Error', 'An internal server error occurred.'],
   502: ['Bad Gateway', 'The server returned an invalid or incomplete response.'],

@@ -16,6 +16,8 @@ export interface HttpHead {
   /** -1 when absent. */
   contentLength: number;
   chunked: boolean;
+  /** Both Content-Length and Transfer-Encoding came: the length was dropped, chunked wins. */
+  lengthDropped: boolean;
   connClose: boolean;
   connKeepAlive: boolean;
   upgrade: boolean;
@@ -26,7 +28,7 @@ export function newHead(): HttpHead {
   return {
     method: '', target: '', status: 0, reason: '', version: 11,
     names: [], lower: [], values: [],
-    contentLength: -1, chunked: false, connClose: false, connKeepAlive: false, upgrade: false, expectContinue: false,
+    contentLength: -1, chunked: false, lengthDropped: false, connClose: false, connKeepAlive: false, upgrade: false, expectContinue: false,
   };
 }
 
@@ -36,7 +38,7 @@ function reset(h: HttpHead): void {
   h.version = 11;
   h.names.length = h.lower.length = h.values.length = 0;
   h.contentLength = -1;
-  h.chunked = h.connClose = h.connKeepAlive = h.upgrade = h.expectContinue = false;
+  h.chunked = h.lengthDropped = h.connClose = h.connKeepAlive = h.upgrade = h.expectContinue = false;
 }
 
 // RFC 9110 tchar: the only bytes allowed in a method or a header name.
@@ -151,6 +153,8 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
         teSeen = true;
         h.chunked = codings[codings.length - 1] === 'chunked';
         if (!h.chunked || codings.indexOf('chunked') !== codings.length - 1) return 400;
+        // Other codings before chunked are not applied by a proxy; HAProxy refuses such requests.
+        if (!isResponse && codings.length > 1) return 422;
         break;
       }
       case 'connection': {
@@ -165,8 +169,12 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
         break;
     }
   }
-  // Both framings at once is the classic request-smuggling shape: refuse it.
-  if (clSeen && teSeen) return 400;
+  // Both framings at once (a smuggling shape): as HAProxy, chunked wins and the length is
+  // dropped; the caller removes the header and closes the connection after this message.
+  if (clSeen && teSeen) {
+    h.contentLength = -1;
+    h.lengthDropped = true;
+  }
   if (h.upgrade && h.lower.indexOf('upgrade') < 0) h.upgrade = false;
   return 0;
 }

@@ -262,7 +262,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.respHeadDone = false;
     this.gotResponseBytes = false;
     this.respBuf = null;
-    this.clientKeepAlive = !fe.httpClose && (req.version === 11 ? !req.connClose : req.connKeepAlive);
+    this.clientKeepAlive = !fe.httpClose && !req.lengthDropped && (req.version === 11 ? !req.connClose : req.connKeepAlive);
 
     this.reqChunked = req.chunked;
     this.reqBodyLeft = req.chunked ? 0 : Math.max(req.contentLength, 0);
@@ -362,6 +362,12 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     for (let i = 0; i < names.length; i++) {
       const l = lower[i]!;
       if (l === 'connection' || l === 'keep-alive' || l === 'proxy-connection') continue;
+      if (l === 'content-length' && req.lengthDropped) continue;
+      if (l === 'te') {
+        // Hop-by-hop: only `trailers` may travel on (as HAProxy, a weighted one is dropped too).
+        if (values[i]!.split(',').some((v) => v.trim().toLowerCase() === 'trailers')) s += names[i] + ': trailers\r\n';
+        continue;
+      }
       s += names[i] + ': ' + values[i] + '\r\n';
     }
     if (ff && !(ff.except && ff.except(this.src)) && !(ff.ifNone && lower.indexOf(ff.header.toLowerCase()) >= 0)) {
@@ -548,7 +554,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.respBodyLeft = noBody || resp.chunked ? 0 : Math.max(resp.contentLength, 0);
     this.respUntilClose = !noBody && !resp.chunked && resp.contentLength < 0 && status !== 101;
     this.serverKeepAlive = !this.respUntilClose && status !== 101 && (resp.version === 11 ? !resp.connClose : resp.connKeepAlive);
-    if (this.respUntilClose) this.clientKeepAlive = false;
+    // A chunked HTTP/1.0 response (not allowed by RFC 9112) ends the connection after it.
+    if (this.respUntilClose || (resp.version === 10 && resp.chunked)) this.clientKeepAlive = false;
     const feRules = this.fe.httpResponse;
     if (
       (be.httpResponse.length > 0 || feRules.length > 0) &&
@@ -592,6 +599,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     for (let i = 0; i < names.length; i++) {
       const l = lower[i]!;
       if (l === 'connection' || l === 'keep-alive') continue;
+      if (l === 'content-length' && resp.lengthDropped) continue;
       s += names[i] + ': ' + values[i] + '\r\n';
     }
     if (tunnel) s += 'connection: upgrade\r\n';

@@ -59,7 +59,7 @@ after(async () => {
 });
 
 const CASES: [string, string, RegExp][] = [
-  ['Content-Length with Transfer-Encoding', 'POST /a HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n', /^HTTP\/1\.1 400 /],
+  ['a coding before chunked', 'POST /a HTTP/1.1\r\nhost: x\r\ntransfer-encoding: gzip, chunked\r\n\r\n0\r\n\r\n', /^HTTP\/1\.1 422 /],
   ['two different Content-Lengths', 'POST /a HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello!', /^HTTP\/1\.1 400 /],
   ['an invalid character in a header name', 'GET /a HTTP/1.1\r\nhost: x\r\nx(y): 1\r\n\r\n', /^HTTP\/1\.1 400 /],
   ['a control character in a header value', 'GET /a HTTP/1.1\r\nhost: x\r\nx-y: a\x01b\r\n\r\n', /^HTTP\/1\.1 400 /],
@@ -77,6 +77,16 @@ for (const [what, raw, status] of CASES) {
     assert.equal(app.requests.length, before, 'the request must not reach the server');
   });
 }
+
+test('with both Content-Length and Transfer-Encoding, the request goes on chunked without the length and the connection closes after it', async () => {
+  const before = app.requests.length;
+  const out = await rawExchange(FE!, 'POST /a HTTP/1.1\r\nhost: x\r\ncontent-length: 31\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n');
+  assert.match(out, /^HTTP\/1\.1 200 /);
+  assert.match(out, /\r\nconnection: close\r\n/i);
+  assert.equal(app.requests.length, before + 1, 'only the POST reaches the server');
+  assert.equal(app.requests.at(-1)!.headers['content-length'], undefined);
+  assert.equal(app.requests.at(-1)!.headers['transfer-encoding'], 'chunked');
+});
 
 test('a valid chunked upload is forwarded with its framing', async () => {
   const out = await rawExchange(FE!, 'POST /c HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n');

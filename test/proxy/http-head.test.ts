@@ -22,11 +22,17 @@ test('identical repeated Content-Lengths are accepted, different ones are not', 
   assert.equal(parseHead('GET / HTTP/1.1\r\ncontent-length: -1\r\n\r\n', false, h, 101), 400);
 });
 
-test('Transfer-Encoding must end with chunked and never come with Content-Length', () => {
-  assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: gzip, chunked\r\n\r\n', false, h, 101), 0);
+test('Transfer-Encoding must end with chunked once; with Content-Length, chunked wins (as HAProxy 2.6)', () => {
+  assert.equal(parseHead('HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n', true, h, 101), 0);
   assert.equal(h.chunked, true);
+  assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: gzip, chunked\r\n\r\n', false, h, 101), 422);
   assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: chunked, gzip\r\n\r\n', false, h, 101), 400);
-  assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 1\r\n\r\n', false, h, 101), 400);
+  assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: chunked, chunked\r\n\r\n', false, h, 101), 400);
+  assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: gzip\r\n\r\n', false, h, 101), 400);
+  assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 1\r\n\r\n', false, h, 101), 0);
+  assert.deepEqual([h.chunked, h.contentLength, h.lengthDropped], [true, -1, true]);
+  assert.equal(parseHead('POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n', false, h, 101), 0);
+  assert.equal(h.lengthDropped, false);
 });
 
 test('too many headers is a 400', () => {
