@@ -139,3 +139,38 @@ test('-cc evaluates the .if condition grammar: exit 0 when true, 1 when false or
   assert.equal(cc('defined(TESTVAR) && streq("$TESTVAR","1")', { TESTVAR: '1' }), 0);
   for (const bad of ['version_atleast(1024)', 'streq(foo,bar)', '', '200rrr', '!(0))', 'streq(a,"a)']) assert.equal(cc(bad), 1, bad);
 });
+
+test('mode tcp follows use_backend; TE keeps only trailers; a chunked HTTP/1.0 response closes the client side', async (t) => {
+  const seen: (string | undefined)[] = [];
+  const web = http.createServer((req, res) => {
+    seen.push(req.headers.te as string | undefined);
+    res.end('b1');
+  });
+  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+  t.after(() => web.close());
+  const webPort = (web.address() as net.AddressInfo).port;
+  const old = net.createServer((c) => c.end('HTTP/1.0 200 Ok\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'));
+  await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+  t.after(() => old.close());
+  const oldPort = (old.address() as net.AddressInfo).port;
+  const [tcp, fe, fe10] = [await listeningSocket(), await listeningSocket(), await listeningSocket()];
+  const cfg =
+    `defaults\n${TIMEOUTS}` +
+    'frontend ft\n    bind "fd@${ft}"\n    use_backend b1\n' +
+    `backend b1\n    server s1 127.0.0.1:${webPort}\n` +
+    `listen fh\n    bind "fd@\${fh}"\n    mode http\n    server s1 127.0.0.1:${webPort}\n` +
+    `listen f10\n    bind "fd@\${f10}"\n    mode http\n    server s1 127.0.0.1:${oldPort}\n`;
+  const h = startWithFds(cfg, [tcp, fe, fe10], [], { ft: '3', fh: '4', f10: '5' });
+  t.after(() => h.stop('SIGKILL'));
+  assert.ok((await rawHttp(tcp.port, 'GET / HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n')).endsWith('b1'));
+  for (const te of ['trailers, gzip', 'gzip', 'trailers;q=0.5']) {
+    await rawHttp(fe.port, `GET / HTTP/1.1\r\nhost: a\r\nte: ${te}\r\n\r\n`);
+  }
+  assert.deepEqual(seen.slice(1), ['trailers', undefined, undefined]);
+  // Without a content-length, rawHttp resolves only when Switchyard closes the connection.
+  const r = await rawHttp(fe10.port, 'GET / HTTP/1.1\r\nhost: a\r\n\r\n');
+  assert.match(r, /^HTTP\/1\.1 200 Ok\r\n/);
+  assert.match(r, /\r\ntransfer-encoding: chunked\r\n/i);
+  assert.match(r, /\r\nconnection: close\r\n/i);
+  assert.deepEqual(await h.stop('SIGINT'), { code: 0, signal: null });
+});
