@@ -79,3 +79,14 @@ export async function startMaster(t: { after(fn: () => unknown): void }, port: n
   });
   return m;
 }
+
+export const countOf = (s: string, text: string) => s.split(text).length - 1;
+export const workerPids = (s: string) => [...s.matchAll(/New worker \((\d+)\) forked/g)].map((m) => Number(m[1]));
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { freePorts } from '../helpers/ports.js';
-import { backends, startMaster, until } from './process-harness.js';
+import { alive, backends, countOf, startMaster, until, workerPids } from './process-harness.js';
 
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -23,17 +23,6 @@ function get(port: number, agent: http.Agent | false): Promise<string> {
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
   });
-}
-
-const countOf = (s: string, text: string) => s.split(text).length - 1;
-const workerPids = (s: string) => [...s.matchAll(/New worker \((\d+)\) forked/g)].map((m) => Number(m[1]));
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('-W nbthread 2: three reloads under 50 keep-alive clients, one broken, drop nothing; SIGUSR1 stops clean', async (t) => {

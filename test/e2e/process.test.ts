@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { freePorts } from '../helpers/ports.js';
 import { canConnect } from '../helpers/switchyard.js';
-import { backends, startMaster, until } from './process-harness.js';
+import { alive, backends, countOf, startMaster, until, workerPids } from './process-harness.js';
 
 
 function get(port: number, agent: http.Agent | false): Promise<string> {
@@ -34,17 +34,6 @@ function socketCommand(sock: string, cmd: string): Promise<string> {
     c.on('end', () => resolve(out));
     c.on('error', reject);
   });
-}
-
-const countOf = (s: string, text: string) => s.split(text).length - 1;
-const workerPids = (s: string) => [...s.matchAll(/New worker \((\d+)\) forked/g)].map((m) => Number(m[1]));
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('-W: the master in the foreground reloads on SIGUSR2, stops on SIGUSR1, leaves nothing behind', async (t) => {
