@@ -131,3 +131,21 @@ export function buildContexts(runtime: Runtime): { frontends: FrontendCtx[]; bac
   }
   return { frontends, backends };
 }
+
+/**
+ * After a failed connect to `server` (attempt number `attempts`): count it and say what comes
+ * next, as HAProxy's `retries` and `option redispatch` do. Shared by http and tcp sessions.
+ */
+export function afterConnectFailure(be: BackendCtx, server: Server, attempts: number): 'redispatch' | 'retry' | 'give-up' {
+  server.counters.econ++;
+  be.proxy.beCounters.econ++;
+  if (attempts > be.retries) return 'give-up';
+  if (be.redispatch && be.proxy.servers.length > 1) {
+    be.proxy.beCounters.wredis++;
+    server.counters.wredis++;
+    return 'redispatch';
+  }
+  be.proxy.beCounters.wretr++;
+  server.counters.wretr++;
+  return 'retry';
+}

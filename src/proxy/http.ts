@@ -11,7 +11,7 @@ import { findHeadEnd, headerValue, newHead, oversizedRequestStatus, parseHead, t
 import { ChunkedScanner } from './chunked.js';
 import { errorBodyLength, errorResponse } from './errors.js';
 import { putIdle, takeIdle, Upstream, type UpstreamOwner } from './upstream.js';
-import type { BackendCtx, CompiledRule, FrontendCtx } from './context.js';
+import { afterConnectFailure, type BackendCtx, type CompiledRule, type FrontendCtx } from './context.js';
 import type { Clock, Expirable } from './clock.js';
 import { httpLogLine } from '../log/access.js';
 import { clientAddress, type SessionEnv } from './session.js';
@@ -494,19 +494,12 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       up.owner = null;
       up.sock.destroy();
     }
-    server.counters.econ++;
-    be.proxy.beCounters.econ++;
-    if (this.attempts <= be.retries) {
-      if (be.redispatch && be.proxy.servers.length > 1) {
-        be.proxy.beCounters.wredis++;
-        server.counters.wredis++;
-        this.releaseCurrentServer();
-        return this.assignServer(server);
-      }
-      be.proxy.beCounters.wretr++;
-      server.counters.wretr++;
-      return this.connect();
+    const next = afterConnectFailure(be, server, this.attempts);
+    if (next === 'redispatch') {
+      this.releaseCurrentServer();
+      return this.assignServer(server);
     }
+    if (next === 'retry') return this.connect();
     this.fail(503, 'SC');
   }
 

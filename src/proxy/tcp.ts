@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { Server, Killable } from '../core/server.js';
 import type { Address } from '../config/model.js';
 import { hasUsableServer, releaseServer, waitForServer, type QueueTicket } from '../core/queue.js';
-import type { BackendCtx, FrontendCtx } from './context.js';
+import { afterConnectFailure, type BackendCtx, type FrontendCtx } from './context.js';
 import type { Expirable } from './clock.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { tcpLogLine } from '../log/access.js';
@@ -153,19 +153,12 @@ export class TcpSession implements Expirable, Killable {
     const up = this.up;
     this.up = undefined;
     up?.destroy();
-    s.counters.econ++;
-    be.proxy.beCounters.econ++;
-    if (this.attempts <= be.retries) {
-      if (be.redispatch && be.proxy.servers.length > 1) {
-        be.proxy.beCounters.wredis++;
-        s.counters.wredis++;
-        this.release();
-        return this.assign(s);
-      }
-      be.proxy.beCounters.wretr++;
-      s.counters.wretr++;
-      return this.connect();
+    const next = afterConnectFailure(be, s, this.attempts);
+    if (next === 'redispatch') {
+      this.release();
+      return this.assign(s);
     }
+    if (next === 'retry') return this.connect();
     this.end('SC');
   }
 
