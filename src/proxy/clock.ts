@@ -17,6 +17,8 @@ export class Clock {
   add(e: Expirable): void {
     this.members.add(e);
     if (!this.timer) {
+      // `now` is only refreshed by the sweep: after an idle start it may be long stale.
+      this.now = Date.now();
       this.timer = setInterval(() => this.sweep(), SWEEP_MS);
       this.timer.unref();
     }
