@@ -110,9 +110,6 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       case St.Connect:
         return this.connectFailed();
       case St.Forward:
-        if (!this.reqDone && !this.respHeadDone) {
-          if (this.deadlineIsClient) return this.abort('cD');
-        }
         this.countFailedResponse();
         if (!this.respHeadDone) return this.fail(504, 'sH');
         return this.abort('sD');
@@ -122,8 +119,6 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         this.deadline = 0;
     }
   }
-
-  private deadlineIsClient = false;
 
   // ---- client side -------------------------------------------------------------------
 
@@ -444,7 +439,6 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     if (up !== this.up) return;
     this.tConnected = Date.now();
     this.st = St.Forward;
-    this.deadlineIsClient = false;
     this.deadline = this.clock.after(this.be!.serverTimeout);
     if (this.bufLen > 0 && !this.reqDone) {
       const data = Buffer.from(this.buf.subarray(0, this.bufLen));
@@ -473,8 +467,9 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const up = this.up!;
     const ok = head !== undefined ? writeHeadAndBody(up.sock, head, chunk, from, end) : end > from ? up.sock.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end)) : true;
     if (!ok && !this.reqDone) this.pauseClient();
-    if (!this.respHeadDone) this.deadline = this.clock.after(this.reqDone ? this.be!.serverTimeout : this.fe.clientTimeout);
-    this.deadlineIsClient = !this.reqDone;
+    // As HAProxy 2.6: until the response starts, each body byte passed on re-arms timeout
+    // server, and that alone ends a stalled upload (504), whatever timeout client says.
+    if (!this.respHeadDone) this.deadline = this.clock.after(this.be!.serverTimeout);
     if (end < chunk.length) {
       this.append(chunk.subarray(end));
       this.pauseClient();
