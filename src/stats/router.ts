@@ -9,6 +9,7 @@ import type { RequestFacts } from '../acl/types.js';
 import { compileCondition, type Predicate } from '../acl/compile.js';
 import { createControl, type Control } from '../control/commands.js';
 import { StatsAuth, UNAUTHORIZED_BODY } from './auth.js';
+import { AuthBackoff, DEFAULT_BACKOFF } from './backoff.js';
 import { applyAdminForm, parseAdminForm, type AdminResult } from './admin.js';
 import { parseStatsOptions, viewSuffix } from './request.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
@@ -41,6 +42,8 @@ export function createStatsRouter(
 ): AppletRouter {
   const perProxy = new Map<Proxy, StatsProxy>();
   let control: Control | undefined;
+  // one table for every stats proxy of the process: a source guessing on one is slowed on all
+  const backoff = new AuthBackoff();
   const getControl = (): Control => (control ??= makeControl());
   for (const px of runtime.proxies) for (const w of statsAdminWarnings(px.config)) log.event('warning', w);
 
@@ -71,9 +74,20 @@ export function createStatsRouter(
       header: (n) => req.header(n),
     };
     const authorization = req.header('authorization');
-    if (authorization !== undefined) facts.authorization = authorization;
+    if (authorization !== undefined) {
+      facts.authorization = authorization;
+      // a source in back-off learns nothing: its credentials are not even compared
+      const wait = backoff.waitMs(req.src, Date.now());
+      if (wait > 0) return tooManyAttempts(wait);
+    }
     const who = sp.auth.check(facts);
-    if (who.challenge !== undefined) return unauthorized(who.challenge);
+    if (who.challenge !== undefined) {
+      if (authorization !== undefined && backoff.failed(req.src, Date.now()).crossed) {
+        log.event('warning', `stats: ${DEFAULT_BACKOFF.threshold} failed logins from ${req.src} on proxy ${px.name}, its further attempts are slowed down`);
+      }
+      return unauthorized(who.challenge);
+    }
+    if (authorization !== undefined && who.user !== undefined) backoff.succeeded(req.src);
     const opts = parseStatsOptions(req.target.slice(stats.uri.length));
     const isAdmin = sp.admin.some((p) => p(facts));
 
@@ -175,3 +189,21 @@ function unauthorized(realm: string): AppletResponse {
   };
 }
 
+
+const TOO_MANY_BODY =
+  '<html><body><h1>429 Too Many Requests</h1>\nYou have sent too many requests in a given amount of time.\n</body></html>\n';
+
+/** The answer while a source is backed off: Retry-After says when its next login is checked. */
+function tooManyAttempts(waitMs: number): AppletResponse {
+  return {
+    status: 429,
+    reason: 'Too Many Requests',
+    headers: [
+      ['content-length', String(Buffer.byteLength(TOO_MANY_BODY))],
+      ['cache-control', 'no-cache'],
+      ['content-type', 'text/html'],
+      ['retry-after', String(Math.ceil(waitMs / 1000))],
+    ],
+    body: TOO_MANY_BODY,
+  };
+}
