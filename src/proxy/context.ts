@@ -135,11 +135,14 @@ export function buildContexts(runtime: Runtime): { frontends: FrontendCtx[]; bac
 /**
  * After a failed connect to `server` (attempt number `attempts`): count it and say what comes
  * next, as HAProxy's `retries` and `option redispatch` do. Shared by http and tcp sessions.
+ * econ counts requests that found no connection after all retries, not each failed attempt.
  */
 export function afterConnectFailure(be: BackendCtx, server: Server, attempts: number): 'redispatch' | 'retry' | 'give-up' {
-  server.counters.econ++;
-  be.proxy.beCounters.econ++;
-  if (attempts > be.retries) return 'give-up';
+  if (attempts > be.retries) {
+    server.counters.econ++;
+    be.proxy.beCounters.econ++;
+    return 'give-up';
+  }
   if (be.redispatch && be.proxy.servers.length > 1) {
     be.proxy.beCounters.wredis++;
     server.counters.wredis++;
