@@ -51,6 +51,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
   private reqDone = false;
   private clientKeepAlive = true;
   private attempts = 0;
+  /** The backend counts this request as a session (from the first server assigned until it ends). */
+  private beSession = false;
   private reused = false;
   private gotResponseBytes = false;
   private respHeadDone = false;
@@ -408,7 +410,10 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.tAssigned = Date.now();
     this.server = server;
     server.sessions.add(this);
-    be.proxy.beCounters.sessionStart(now);
+    if (!this.beSession) {
+      this.beSession = true;
+      be.proxy.beCounters.sessionStart(now);
+    }
     server.counters.sessionStart(now);
     server.counters.lbtot++;
     be.proxy.beCounters.lbtot++;
@@ -491,7 +496,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     }
     const next = afterConnectFailure(be, server, this.attempts);
     if (next === 'redispatch') {
-      this.releaseCurrentServer();
+      this.releaseCurrentServer(true);
       return this.assignServer(server);
     }
     if (next === 'retry') return this.connect();
@@ -643,7 +648,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     up.sock.destroy();
   }
 
-  onServerClose(up: Upstream, _err: Error | undefined): void {
+  onServerClose(up: Upstream, err: Error | undefined): void {
     if (up !== this.up) return;
     this.up = undefined;
     if (this.st === St.Connect) return this.connectFailed();
@@ -657,11 +662,12 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       if (this.reused && !this.gotResponseBytes && this.reqDone && IDEMPOTENT.has(this.req.method) && this.req.contentLength <= 0 && !this.reqChunked) {
         return this.connect();
       }
+      // HAProxy 2.6 counts the 502 as a failed response, and a reset once more as a server error.
       this.countFailedResponse();
-      this.server!.counters.srvAbrt++;
-      this.be!.proxy.beCounters.srvAbrt++;
+      if (err) this.countFailedResponse();
       return this.fail(502, 'SH');
     }
+    if (err) this.countFailedResponse();
     this.server!.counters.srvAbrt++;
     this.be!.proxy.beCounters.srvAbrt++;
     this.abort('SD');
@@ -709,6 +715,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
 
   private nextRequest(): void {
     this.st = St.Head;
+    // A fault in the next request is answered with its error page, not a reset.
+    this.respHeadDone = false;
     this.tReqStart = 0;
     this.tAccept = Date.now();
     this.deadline = this.clock.after(this.fe.keepAliveTimeout);
@@ -768,13 +776,17 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     }
   }
 
-  private releaseCurrentServer(): void {
+  /** `redispatching` keeps the backend session: a request is one backend session whatever server serves it. */
+  private releaseCurrentServer(redispatching = false): void {
+    if (this.beSession && !redispatching) {
+      this.beSession = false;
+      this.be!.proxy.beCounters.sessionEnd();
+    }
     const s = this.server;
     if (!s) return;
     this.server = undefined;
     s.sessions.delete(this);
     s.counters.sessionEnd();
-    this.be!.proxy.beCounters.sessionEnd();
     releaseServer(s);
   }
 
@@ -782,7 +794,9 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
   private fail(status: number, termination: string): void {
     if (this.respHeadDone) return this.abort(termination);
     this.status = status;
-    this.countStatus(status);
+    // Our own error page: the server row counts only what the server itself answered (HAProxy too).
+    this.fe.proxy.feCounters.countStatus(status);
+    if (this.be) this.be.proxy.beCounters.countStatus(status);
     const page = errorResponse(status);
     this.bytesOut = errorBodyLength(status);
     if (!this.sock.destroyed) this.sock.end(page);
