@@ -205,6 +205,9 @@ export function parseServerLine(words: string[], backendName: string, defaults: 
   if (name === undefined || addr === undefined || name === '' || addr === '') {
     return { ok: false, error: `${atBare(where)}'server' expects <name> and <addr>[:<port>] as arguments.` };
   }
+  // the name shows on the page, in CSV and logs: HAProxy's identifier characters only
+  const bad = /[^A-Za-z0-9_.:-]/.exec(name);
+  if (bad) return { ok: false, error: `${atBare(where)}character '${bad[0]}' is not permitted in server name '${name}'.` };
   const label = `${atBare(where)}'server ${backendName}/${name}' : `;
   const parsed = parseAddress(addr, 'server');
   if (!parsed.ok) return { ok: false, error: `${label}${parsed.error}${parsed.error.startsWith('invalid character') ? '\n' : ''}` };
