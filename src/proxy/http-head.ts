@@ -72,6 +72,24 @@ function validTarget(s: string): boolean {
   return true;
 }
 
+/** Strips optional whitespace (SP and HTAB only: String.prototype.trim also eats VT, FF and NBSP). */
+function ows(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** The authority of an absolute-form target (`scheme://authority/...`), or undefined. */
+function authorityOf(target: string): string | undefined {
+  const i = target.indexOf('://');
+  if (i <= 0 || target.charCodeAt(0) === 0x2f) return undefined;
+  let j = i + 3;
+  while (j < target.length && target[j] !== '/' && target[j] !== '?' && target[j] !== '#') j++;
+  return target.slice(i + 3, j);
+}
+
 function parseVersion(v: string): number {
   if (v === 'HTTP/1.1') return 11;
   if (v === 'HTTP/1.0') return 10;
@@ -99,7 +117,7 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   let eol = text.indexOf('\r\n');
   const line = text.slice(0, eol);
   const sp1 = line.indexOf(' ');
-  if (sp1 <= 0) return 400;
+  if (isResponse && sp1 <= 0) return 400;
   if (isResponse) {
     h.version = parseVersion(line.slice(0, sp1));
     const code = line.slice(sp1 + 1, sp1 + 4);
@@ -108,17 +126,19 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     h.reason = line.slice(sp1 + 5);
     if (!validValue(h.reason)) return 400;
   } else {
-    const sp2 = line.indexOf(' ', sp1 + 1);
-    if (sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) return 400;
-    h.method = line.slice(0, sp1);
-    h.target = line.slice(sp1 + 1, sp2);
-    h.version = parseVersion(line.slice(sp2 + 1));
+    // Runs of SP/HTAB separate the three parts, as RFC 9112 allows and HAProxy accepts.
+    const parts = line.split(/[ \t]+/);
+    if (parts.length !== 3) return 400;
+    h.method = parts[0]!;
+    h.target = parts[1]!;
+    h.version = parseVersion(parts[2]!);
     if (!isToken(h.method) || !validTarget(h.target) || h.version === 0) return 400;
   }
   let pos = eol + 2;
   const end = text.length - 2;
   let clSeen = false;
   let teSeen = false;
+  let host: string | undefined;
   while (pos < end) {
     eol = text.indexOf('\r\n', pos);
     const c0 = text.charCodeAt(pos);
@@ -128,28 +148,39 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     if (colon < 0 || colon > eol) return 400;
     const name = text.slice(pos, colon);
     if (!isToken(name)) return 400;
-    const value = text.slice(colon + 1, eol).trim();
+    let value = ows(text.slice(colon + 1, eol));
     if (!validValue(value)) return 400;
     if (h.names.length >= maxHeaders) return 400;
     const lower = name.toLowerCase();
+    pos = eol + 2;
+    if (lower === 'content-length') {
+      // Repeated equal lengths (in one header or several) travel on as one header, as HAProxy does.
+      const wasSeen = clSeen;
+      for (const part of value.split(',')) {
+        const v = ows(part);
+        if (!/^\d{1,15}$/.test(v)) return 400;
+        const n = Number(v);
+        if (clSeen && n !== h.contentLength) return 400;
+        h.contentLength = n;
+        clSeen = true;
+      }
+      if (wasSeen) continue;
+      value = String(h.contentLength);
+    }
     h.names.push(name);
     h.lower.push(lower);
     h.values.push(value);
-    pos = eol + 2;
     switch (lower) {
-      case 'content-length': {
-        for (const part of value.split(',')) {
-          const v = part.trim();
-          if (!/^\d{1,15}$/.test(v)) return 400;
-          const n = Number(v);
-          if (clSeen && n !== h.contentLength) return 400;
-          h.contentLength = n;
-          clSeen = true;
-        }
+      case 'host': {
+        // Two different hosts (or an absolute-form target naming another) are refused as by HAProxy.
+        if (host !== undefined && host.toLowerCase() !== value.toLowerCase()) return 400;
+        host = value;
         break;
       }
       case 'transfer-encoding': {
-        const codings = value.toLowerCase().split(',').map((s) => s.trim());
+        // chunked must be the last coding, so nothing may follow it, not even in another header.
+        if (h.chunked) return 400;
+        const codings = value.toLowerCase().split(',').map(ows);
         teSeen = true;
         h.chunked = codings[codings.length - 1] === 'chunked';
         if (!h.chunked || codings.indexOf('chunked') !== codings.length - 1) return 400;
@@ -171,6 +202,10 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   }
   // Both framings at once (a smuggling shape): as HAProxy, chunked wins and the length is
   // dropped; the caller removes the header and closes the connection after this message.
+  if (!isResponse && host !== undefined) {
+    const authority = authorityOf(h.target);
+    if (authority !== undefined && authority.toLowerCase() !== host.toLowerCase()) return 400;
+  }
   if (clSeen && teSeen) {
     h.contentLength = -1;
     h.lengthDropped = true;
