@@ -59,7 +59,8 @@ test('an unfinished request line over the limit is 414, unfinished headers 431',
 
 test('any byte that is not a tchar in a header name is refused', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 255 }), (c) => {
+    // ':' is left out: `x:y: 1` is the header `x` with the value `y: 1`.
+    fc.property(fc.integer({ min: 0, max: 255 }).filter((c) => c !== 0x3a), (c) => {
       const ch = String.fromCharCode(c);
       const ok = /^[!#$%&'*+\-.^_`|~0-9a-zA-Z]$/.test(ch);
       const res = parseHead(`GET / HTTP/1.1\r\nx${ch}y: 1\r\n\r\n`, false, h, 101);
