@@ -459,8 +459,9 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     if (this.reqChunked) {
       end = this.reqChunks.scan(chunk, from, chunk.length);
       if (end < 0) {
+        // As HAProxy: a bad chunk gets a 400 unless a response has already begun.
         this.fe.proxy.feCounters.ereq++;
-        return this.abort('PR');
+        return this.fail(400, 'PR');
       }
       if (this.reqChunks.done) this.reqDone = true;
     } else {
