@@ -96,10 +96,22 @@ function parseVersion(v: string): number {
   return 0;
 }
 
-/** Where the head ends (index after CRLFCRLF) in `buf[0..len)`, or -1. */
+/**
+ * Where the head ends (index after its empty line) in `buf[0..len)`, or -1. Lines end in CRLF
+ * or, as HAProxy 2.6 accepts, a bare LF: the head ends at the first LF CRLF or LF LF.
+ */
 export function findHeadEnd(buf: Buffer, from: number, len: number): number {
-  const i = buf.indexOf('\r\n\r\n', from > 3 ? from - 3 : 0, 'latin1');
-  return i >= 0 && i + 4 <= len ? i + 4 : -1;
+  const start = from > 2 ? from - 2 : 0;
+  const crlf = buf.indexOf('\n\r\n', start, 'latin1');
+  const lf = buf.indexOf('\n\n', start, 'latin1');
+  const a = crlf >= 0 && crlf + 3 <= len ? crlf + 3 : -1;
+  const b = lf >= 0 && lf + 2 <= len ? lf + 2 : -1;
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
+}
+
+/** Where the content of the line whose LF is at `lf` stops: before a CR ending it, if any. */
+function lineStop(text: string, lf: number): number {
+  return lf > 0 && text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf;
 }
 
 /** A head that does not end within `limit` bytes: 414 if even the request line is unfinished, else 431. */
@@ -109,13 +121,13 @@ export function oversizedRequestStatus(buf: Buffer, len: number): number {
 }
 
 /**
- * Parse a complete head (`text` ends with CRLFCRLF). Returns 0 when valid, else the status
+ * Parse a complete head (`text` ends with its empty line; lines end in CRLF or LF). Returns 0 when valid, else the status
  * to refuse it with (400 for a request; the caller maps a response fault to 502).
  */
 export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHeaders: number): number {
   reset(h);
-  let eol = text.indexOf('\r\n');
-  const line = text.slice(0, eol);
+  let eol = text.indexOf('\n');
+  const line = text.slice(0, lineStop(text, eol));
   const sp1 = line.indexOf(' ');
   if (isResponse && sp1 <= 0) return 400;
   if (isResponse) {
@@ -134,25 +146,26 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     h.version = parseVersion(parts[2]!);
     if (!isToken(h.method) || !validTarget(h.target) || h.version === 0) return 400;
   }
-  let pos = eol + 2;
-  const end = text.length - 2;
+  let pos = eol + 1;
   let clSeen = false;
   let teSeen = false;
   let host: string | undefined;
-  while (pos < end) {
-    eol = text.indexOf('\r\n', pos);
+  for (;;) {
+    eol = text.indexOf('\n', pos);
+    const stop = lineStop(text, eol);
+    if (stop === pos) break;
     const c0 = text.charCodeAt(pos);
     // obs-fold (a line starting with SP/HTAB) is refused, as a smuggling vector.
     if (c0 === 0x20 || c0 === 0x09) return 400;
     const colon = text.indexOf(':', pos);
-    if (colon < 0 || colon > eol) return 400;
+    if (colon < 0 || colon > stop) return 400;
     const name = text.slice(pos, colon);
     if (!isToken(name)) return 400;
-    let value = ows(text.slice(colon + 1, eol));
+    let value = ows(text.slice(colon + 1, stop));
     if (!validValue(value)) return 400;
     if (h.names.length >= maxHeaders) return 400;
     const lower = name.toLowerCase();
-    pos = eol + 2;
+    pos = eol + 1;
     if (lower === 'content-length') {
       // Repeated equal lengths (in one header or several) travel on as one header, as HAProxy does.
       const wasSeen = clSeen;
