@@ -181,10 +181,10 @@ export async function recordingBackend(port: number) {
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return {
     state,
-    /** Whether bytes of an unfinished request came during case `id`. */
-    partialDuring(id: number): boolean {
-      for (const c of conns) if (c.lastCase === id && c.parsedTo < c.data.length) return true;
-      return false;
+    /** The bytes of an unfinished request that came during case `id` ('' when none). */
+    partialDuring(id: number): string {
+      for (const c of conns) if (c.lastCase === id && c.parsedTo < c.data.length) return c.data.slice(c.parsedTo);
+      return '';
     },
     close: () =>
       new Promise<void>((r) => {

@@ -23,6 +23,8 @@ let sy: Running;
 let rec: Awaited<ReturnType<typeof recordingBackend>>;
 let ka: http.Server;
 const totals = { requests: 0, responses: 0, keepAlive: 0 };
+/** How the fuzzed requests were answered: status (or 'close') to count. */
+const outcomes: Record<string, number> = {};
 
 // Statuses HAProxy itself answers a client with.
 const PROXY_STATUSES = new Set([400, 403, 405, 408, 413, 414, 421, 422, 425, 429, 431, 500, 501, 502, 503, 504]);
@@ -65,7 +67,7 @@ listen stats
 });
 
 after(async () => {
-  console.log(`http-fuzz: ${totals.requests} requests, ${totals.responses} responses, ${totals.keepAlive} keep-alive requests beside them`);
+  console.log(`http-fuzz: ${totals.requests} requests, ${totals.responses} responses, ${totals.keepAlive} keep-alive requests beside them; request outcomes ${JSON.stringify(outcomes)}`);
   await sy?.stop();
   await rec?.close();
   ka?.closeAllConnections();
@@ -208,6 +210,8 @@ async function runRequestCase(raw: string, send: { mode: 'whole' | 'cuts' | 'byt
   assert.equal(got.rest, '', `the client got a truncated response; ${where}`);
   assert.deepEqual(rec.state.violations, [], 'what reached the backend must parse strictly');
   const firstOwn = got.messages.findIndex((m) => !m.headers.some(([n]) => n === 'x-rec'));
+  for (const m of got.messages) outcomes[m.status] = (outcomes[m.status] ?? 0) + 1;
+  if (firstOwn < 0) outcomes.noErrorPage = (outcomes.noErrorPage ?? 0) + 1;
   for (const [i, m] of got.messages.entries()) {
     if (firstOwn < 0 || i < firstOwn) {
       assert.equal(m.status, 200, where);
@@ -228,7 +232,10 @@ async function runRequestCase(raw: string, send: { mode: 'whole' | 'cuts' | 'byt
   assert.ok(forwarded >= backendAnswers, `${backendAnswers} backend responses for ${forwarded} forwarded requests; ${where}`);
   if (firstOwn >= 0 && got.messages[firstOwn]!.status < 500) {
     assert.equal(forwarded, firstOwn, `a refused request was forwarded complete; ${where}`);
-    assert.equal(rec.partialDuring(id), false, `bytes of a refused request reached the backend; ${where}`);
+    // A fault in a chunked body is found after the head left (HAProxy answers 400 then too):
+    // the server may hold a clean head and body prefix, never a piece of a refused head.
+    const partial = rec.partialDuring(id);
+    assert.ok(partial === '' || partial.includes('\r\n\r\n'), `bytes of a refused request head reached the backend: ${JSON.stringify(partial.slice(0, 200))}; ${where}`);
   }
 }
 
@@ -274,7 +281,7 @@ test('generated and damaged requests, in random segments and pipelined: only cle
         totals.requests += requests.length;
         await runRequestCase(raw, send);
       }),
-      { numRuns: 450, seed: fuzzSeed('http-fuzz requests'), endOnFailure: true, includeErrorInReport: true },
+      { numRuns: 2000, seed: fuzzSeed('http-fuzz requests'), endOnFailure: true, includeErrorInReport: true },
     );
   } finally {
     stop.now = true;
@@ -433,7 +440,7 @@ test('generated and damaged responses: the whole response, a 502 or a close, nev
         }
       },
     ),
-    { numRuns: 250, seed: fuzzSeed('http-fuzz responses'), endOnFailure: true, includeErrorInReport: true },
+    { numRuns: 1000, seed: fuzzSeed('http-fuzz responses'), endOnFailure: true, includeErrorInReport: true },
   );
   const delta = (await eresp()) - eresp0;
   assert.ok(delta >= counts.e502 && delta <= counts.e502 + counts.e504 + counts.cut, `eresp rose by ${delta} for ${JSON.stringify(counts)}`);
