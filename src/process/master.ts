@@ -70,6 +70,9 @@ export function runMaster(opts: MasterOptions): Promise<number> {
   const waiting = new Map<number, (value: unknown) => void>();
   // A collect request in flight: which workers still owe a part, and who asked.
   const collecting = new Map<number, { from: Worker; replyId: number; parts: unknown[]; left: number }>();
+  // Changes relayed while a reload starts a generation: it was given the state exported
+  // before them and is not relayed to until it is current, so they are replayed to it then.
+  let sinceExport: OperatorState[] | undefined;
 
   let done!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (done = resolve));
@@ -81,6 +84,7 @@ export function runMaster(opts: MasterOptions): Promise<number> {
       // Sent back to the sender too: every worker applies changes in the master's order, so
       // two operators acting at once through two workers still end with one state.
       for (const x of [...(current?.workers ?? []), ...former]) post(x, { t: 'sy:change', states: msg.states });
+      sinceExport?.push(msg.states);
     } else if (msg.t === 'sy:cli-reply') {
       waiting.get(msg.id)?.(msg.text);
       waiting.delete(msg.id);
@@ -196,10 +200,12 @@ export function runMaster(opts: MasterOptions): Promise<number> {
         log.event('warning', 'Loading failure!');
         return;
       }
+      sinceExport = [];
       const state = await exportState();
       const old = current;
       try {
         current = await startGeneration(config, state);
+        for (const states of sinceExport) for (const w of current.workers) post(w, { t: 'sy:change', states });
       } catch (err) {
         log.event('alert', `${err instanceof Error ? err.message : String(err)}`);
         log.event('warning', 'Loading failure!');
@@ -209,6 +215,7 @@ export function runMaster(opts: MasterOptions): Promise<number> {
       reloads++;
       if (old) retire(old);
     } finally {
+      sinceExport = undefined;
       reloading = false;
     }
   }
