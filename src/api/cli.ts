@@ -13,7 +13,7 @@ import { renderCsv } from '../stats/csv.js';
 import { renderJson, renderSchema, renderTyped } from '../stats/json.js';
 import { renderInfo, renderInfoJson, renderInfoTyped } from '../stats/info.js';
 import type { SelectOptions } from '../stats/select.js';
-import { helpText, unknownCommandText } from './help.js';
+import { commandListText, helpText, unknownCommandText } from './help.js';
 import { renderServersState } from './servers-state.js';
 import { fleetOf } from '../fleet/index.js';
 import { fleetInfo, showFleet } from '../fleet/view.js';
@@ -141,6 +141,8 @@ export class Cli {
   execute(session: CliSession, words: readonly string[]): Reply {
     const [w0, w1] = words;
     const actor: Actor = { via: 'socket', src: session.src };
+    // No word at all (a blank line, a lone `;`): HAProxy lists every command.
+    if (words.length === 0) return commandListText();
     switch (w0) {
       case 'help': return helpText(words.slice(1));
       case 'prompt':

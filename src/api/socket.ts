@@ -132,7 +132,8 @@ export async function startStatsSockets(runtime: Runtime, log: Logger, opts: Sta
         const line = lines.shift()!;
         ran = true;
         let out = '';
-        if (line.trim() === '') {
+        // Only a truly empty line ends a session; a blank one (spaces, \r, \v...) is a command, as in HAProxy.
+        if (line === '') {
           if (!session.interactive) {
             session.quit = true;
             break;
