@@ -663,12 +663,15 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       if (this.reused && !this.gotResponseBytes && this.reqDone && IDEMPOTENT.has(this.req.method) && this.req.contentLength <= 0 && !this.reqChunked) {
         return this.connect();
       }
-      // HAProxy 2.6 counts the 502 as a failed response, and a reset once more as a server error.
+      // HAProxy 2.6 counts the 502 as a failed response, and a reset once more as a server error
+      // (Node reports a reset that comes right behind data as a plain close, counted once).
       this.countFailedResponse();
       if (err) this.countFailedResponse();
       return this.fail(502, 'SH');
     }
-    if (err) this.countFailedResponse();
+    // A response cut after its head: HAProxy 2.6 counts a failed response and a server abort,
+    // whether the server closed or reset.
+    this.countFailedResponse();
     this.server!.counters.srvAbrt++;
     this.be!.proxy.beCounters.srvAbrt++;
     this.abort('SD');
