@@ -125,13 +125,14 @@ interface Answer {
   body: string;
 }
 
-function request(opts: http.RequestOptions, body?: Buffer): Promise<Answer & { reused: boolean }> {
+/** One request; a failure carries `reused`: whether it went out on a kept-alive socket. */
+function request(opts: http.RequestOptions, body?: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(opts, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, reused: req.reusedSocket }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       res.on('error', reject);
     });
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('request timed out')));
