@@ -10,7 +10,19 @@ import { startSwitchyard, type Running } from '../helpers/switchyard.js';
 import { statsRows, waitFor } from '../e2e/dataplane-helpers.js';
 import { count, faultBackend, flap, keepAliveLoad, summary, type Fault, type FaultBackend, type LoadResult } from './fault-backends.js';
 
-const SCENARIOS = ['refuse', 'dies', 'reset-before-response', 'close-before-response', 'reset-mid-header', 'reset-mid-body', 'garbage', 'hang', 'close-after-response'] as const;
+const SCENARIOS = [
+  'refuse',
+  'dies',
+  'reset-before-response',
+  'close-before-response',
+  'reset-mid-header',
+  'close-mid-header',
+  'reset-mid-body',
+  'close-mid-body',
+  'garbage',
+  'hang',
+  'close-after-response',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const CLIENTS = 20;
@@ -100,9 +112,11 @@ test('a server that starts refusing under load: zero client errors, every pick o
   const ok = healthy.get('refuse')!;
   const bad = faulty.get('refuse')!;
   const total = 2000;
-  const stopped = bad.stop();
-  const r = await load('refuse', total);
-  await stopped;
+  // Refuse once the load is flowing, so picks meet the refusal before two failed checks can.
+  const running = load('refuse', total);
+  await waitFor(() => ok.answered() >= 50, 'load flowing');
+  await bad.stop();
+  const r = await running;
   assert.equal(count(r, 200), total, summary(r));
   const { ok: okRow, bad: badRow, be } = await rows('refuse');
   assert.equal(ok.answered() + bad.answered(), total, 'each request served exactly once');
@@ -117,7 +131,7 @@ test('a server that starts refusing under load: zero client errors, every pick o
   await waitFor(async () => (await rows('refuse')).bad.status === 'DOWN', 'the refusing server marked DOWN by its checks');
 });
 
-test('a server that dies and comes back at random under load: zero client errors, nothing served twice', async () => {
+test('a server that dies and comes back at random under load: no errors but for connects it had queued, nothing served twice', async () => {
   const ok = healthy.get('dies')!;
   const bad = faulty.get('dies')!;
   const total = 3000;
@@ -128,13 +142,20 @@ test('a server that dies and comes back at random under load: zero client errors
   const first = await load('dies', total / 2);
   await new Promise((r) => setTimeout(r, 300));
   const second = await load('dies', total / 2);
-  await stopFlapping();
-  assert.equal(count(first, 200) + count(second, 200), total, `${summary(first)} / ${summary(second)}`);
-  assert.equal(ok.answered() + bad.answered(), total, 'each request served exactly once');
+  const deaths = await stopFlapping();
+  const e502 = count(first, 502) + count(second, 502);
+  const outcomes = `${summary(first)} / ${summary(second)}`;
+  // The one unavoidable loss: connects the kernel had queued but the dying server never accepted
+  // are reset after the request went out, which HAProxy 2.6 answers with 502 too (no retry-on).
+  // At most one per client at each death; everything else must succeed.
+  assert.equal(count(first, 200) + count(second, 200) + e502, total, outcomes);
+  assert.ok(e502 <= deaths * CLIENTS, outcomes);
+  assert.equal(ok.answered() + bad.answered() + e502, total, 'each request served exactly once');
   const { ok: okRow, bad: badRow, be } = await rows('dies');
-  assert.equal(Number(badRow.lbtot) - Number(badRow.wredis), bad.answered());
   assert.equal(okRow.lbtot, ok.answered());
-  assert.deepEqual(counters(be), { econ: 0, eresp: 0, wretr: 0, wredis: badRow.wredis, srv_abrt: 0, hrsp_2xx: total, hrsp_5xx: 0 });
+  assert.equal(Number(badRow.lbtot) - Number(badRow.wredis) - e502, bad.answered());
+  assert.deepEqual(counters(be), { econ: 0, eresp: be.eresp, wretr: 0, wredis: badRow.wredis, srv_abrt: 0, hrsp_2xx: total - e502, hrsp_5xx: e502 });
+  assert.ok(Number(be.eresp) >= e502 && Number(be.eresp) <= 2 * e502, `eresp ${be.eresp} for ${e502} 502s`);
   assert.equal(be.stot, total);
 });
 
@@ -150,23 +171,41 @@ function assertSplit(s: Scenario, r: LoadResult, total: number, failed: number):
   assert.equal(failed, bad.requests(), `every request the faulty server read failed once: ${summary(r)}`);
 }
 
+test('a reset before any response byte gives 502 (or a close), counted as HAProxy 2.6 does', async () => {
+  const s = 'reset-before-response';
+  const total = 1000;
+  const r = await load(s, total);
+  const e502 = count(r, 502);
+  const closed = count(r, 'close');
+  assertSplit(s, r, total, e502 + closed);
+  assert.ok(e502 > 0);
+  const { bad, be } = await rows(s);
+  // HAProxy counts a reset twice in eresp when it answers 502 (the response analyser and the
+  // stream), once with srv_abrt when it closes a keep-alive client instead.
+  const expected = { econ: 0, eresp: 2 * e502 + closed, wretr: 0, wredis: 0, srv_abrt: closed, hrsp_2xx: 0, hrsp_5xx: 0 };
+  assert.deepEqual(counters(bad), expected, summary(r));
+  assert.deepEqual(counters(be), { ...expected, hrsp_2xx: count(r, 200), hrsp_5xx: e502 }, summary(r));
+});
+
 for (const [s, how] of [
-  ['reset-before-response', 'a reset'],
-  ['reset-mid-header', 'a reset in the middle of the head'],
+  ['reset-mid-header', 'a reset'],
+  ['close-mid-header', 'a close'],
 ] as const) {
-  test(`${how} before a complete response head gives 502 (or a close), counted as HAProxy 2.6 does`, async () => {
+  test(`${how} in the middle of the response head gives 502 and no retry`, async () => {
     const total = 1000;
     const r = await load(s, total);
     const e502 = count(r, 502);
-    const closed = count(r, 'close');
-    assertSplit(s, r, total, e502 + closed);
+    assertSplit(s, r, total, e502 + count(r, 'close'));
     assert.ok(e502 > 0);
     const { bad, be } = await rows(s);
-    // HAProxy counts a reset twice in eresp when it answers 502 (the response analyser and the
-    // stream), once with srv_abrt when it closes a keep-alive client instead.
-    const expected = { econ: 0, eresp: 2 * e502 + closed, wretr: 0, wredis: 0, srv_abrt: closed, hrsp_2xx: 0, hrsp_5xx: 0 };
-    assert.deepEqual(counters(bad), expected);
-    assert.deepEqual(counters(be), { ...expected, hrsp_2xx: count(r, 200), hrsp_5xx: e502 });
+    // A close counts one eresp per 502; a reset two, except when Node reports it as a close
+    // (it does when the reset arrives right behind the partial head).
+    const eresp = Number(bad.eresp);
+    if (s === 'close-mid-header') assert.equal(eresp, e502);
+    else assert.ok(eresp >= e502 && eresp <= 2 * e502, `eresp ${eresp} for ${e502} 502s`);
+    const expected = { econ: 0, eresp, wretr: 0, wredis: 0, srv_abrt: 0, hrsp_2xx: 0, hrsp_5xx: 0 };
+    assert.deepEqual(counters(bad), expected, summary(r));
+    assert.deepEqual(counters(be), { ...expected, hrsp_2xx: count(r, 200), hrsp_5xx: e502 }, summary(r));
   });
 }
 
@@ -182,17 +221,21 @@ test('a server that closes before any response byte gives 502, one eresp each', 
   assert.deepEqual(counters(be), { ...expected, hrsp_2xx: count(r, 200), hrsp_5xx: e502 });
 });
 
-test('a reset in the middle of the body cuts the response after its head: eresp and srv_abrt each', async () => {
-  const s = 'reset-mid-body';
-  const total = 600;
-  const r = await load(s, total);
-  const cut = count(r, 'truncated');
-  assertSplit(s, r, total, cut);
-  const { bad, be } = await rows(s);
-  const expected = { econ: 0, eresp: cut, wretr: 0, wredis: 0, srv_abrt: cut, hrsp_2xx: cut, hrsp_5xx: 0 };
-  assert.deepEqual(counters(bad), expected);
-  assert.deepEqual(counters(be), { ...expected, hrsp_2xx: total });
-});
+for (const [s, how] of [
+  ['reset-mid-body', 'A reset'],
+  ['close-mid-body', 'A close'],
+] as const) {
+  test(`${how} in the middle of the body cuts the response after its head: eresp and srv_abrt each`, async () => {
+    const total = 600;
+    const r = await load(s, total);
+    const cut = count(r, 'truncated');
+    assertSplit(s, r, total, cut);
+    const { bad, be } = await rows(s);
+    const expected = { econ: 0, eresp: cut, wretr: 0, wredis: 0, srv_abrt: cut, hrsp_2xx: cut, hrsp_5xx: 0 };
+    assert.deepEqual(counters(bad), expected, summary(r));
+    assert.deepEqual(counters(be), { ...expected, hrsp_2xx: total }, summary(r));
+  });
+}
 
 test('a server that answers garbage gives 502 and one eresp per request', async () => {
   const s = 'garbage';

@@ -10,6 +10,7 @@ import net from 'node:net';
  * - reset-before-response: RST before any response byte
  * - close-before-response: FIN before any response byte (a server process that exits)
  * - reset-mid-header / reset-mid-body: part of the response, then RST
+ * - close-mid-header / close-mid-body: part of the response, then FIN
  * - garbage: bytes that are not HTTP, connection left open
  * - close-after-response: a complete keep-alive 200, then a FIN right after it
  */
@@ -18,7 +19,12 @@ export type Fault =
   | 'hang'
   | 'reset-before-response'
   | 'close-before-response'
-  | 'reset-mid-header' | 'reset-mid-body' | 'garbage' | 'close-after-response';
+  | 'reset-mid-header'
+  | 'close-mid-header'
+  | 'reset-mid-body'
+  | 'close-mid-body'
+  | 'garbage'
+  | 'close-after-response';
 
 export interface FaultBackend {
   readonly port: number;
@@ -28,7 +34,10 @@ export interface FaultBackend {
   answered(): number;
   connections(): number;
   listening(): boolean;
-  /** Stop accepting (new connects are refused); idle connections get a FIN, busy ones finish first. */
+  /**
+   * Stop accepting (new connects are refused); keep-alive connections between two requests get a
+   * FIN, the others close after their next response (or after a second without one).
+   */
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +55,7 @@ export async function faultBackend(port: number, fault: Fault): Promise<FaultBac
   let requests = 0;
   let answered = 0;
   let connections = 0;
+  /** Connections between two requests, after serving at least one (a graceful stop closes these). */
   const idle = new Set<net.Socket>();
   const all = new Set<net.Socket>();
   let stopping = false;
@@ -83,6 +93,10 @@ export async function faultBackend(port: number, fault: Fault): Promise<FaultBac
           return later(s, PARTIAL_HEAD);
         case 'reset-mid-body':
           return later(s, HEAD_200 + BODY.slice(0, BODY.length / 2));
+        case 'close-mid-header':
+          return void s.end(PARTIAL_HEAD, 'latin1');
+        case 'close-mid-body':
+          return void s.end(HEAD_200 + BODY.slice(0, BODY.length / 2), 'latin1');
         case 'garbage':
           s.write(GARBAGE, 'latin1');
           return;
@@ -93,7 +107,6 @@ export async function faultBackend(port: number, fault: Fault): Promise<FaultBac
   const server = net.createServer((s) => {
     connections++;
     all.add(s);
-    idle.add(s);
     const buf = { data: '' };
     s.on('error', () => {});
     s.on('close', () => {
@@ -126,7 +139,10 @@ export async function faultBackend(port: number, fault: Fault): Promise<FaultBac
     async stop() {
       stopping = true;
       const closed = new Promise<void>((r) => server.close(() => r()));
-      for (const s of idle) s.end();
+      for (const s of all) {
+        if (idle.has(s)) s.end();
+        else s.setTimeout(1000, () => s.end());
+      }
       await closed;
     },
     start,
@@ -140,9 +156,9 @@ export async function faultBackend(port: number, fault: Fault): Promise<FaultBac
 
 /**
  * Stop and restart `b` at random moments (down and up phases of `minMs`..`maxMs`) until the
- * returned function is called; it resolves once the backend listens again.
+ * returned function is called; it resolves with the number of deaths once `b` listens again.
  */
-export function flap(b: FaultBackend, minMs: number, maxMs: number, random: () => number = Math.random): () => Promise<void> {
+export function flap(b: FaultBackend, minMs: number, maxMs: number, random: () => number = Math.random): () => Promise<number> {
   let running = true;
   let cycles = 0;
   const pause = (): Promise<void> => new Promise((r) => setTimeout(r, minMs + Math.floor(random() * (maxMs - minMs))));
@@ -161,6 +177,7 @@ export function flap(b: FaultBackend, minMs: number, maxMs: number, random: () =
     await loop;
     if (!b.listening()) await b.start();
     if (cycles === 0) throw new Error('the backend never went down');
+    return cycles;
   };
 }
 
@@ -282,4 +299,41 @@ export async function keepAliveLoad(port: number, opts: { path: string; total: n
   if (stuck > 0) outcomes.set('stuck', stuck);
   for (const s of sockets) s.destroy();
   return { outcomes, sent: issued, connections };
+}
+
+/** One GET on its own connection (`connection: close`): its status, or how the connection ended. */
+export function freshRequest(port: number, path: string, timeoutMs = 10_000): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => s.destroy(), timeoutMs);
+    s.on('error', () => {});
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('close', () => {
+      clearTimeout(timer);
+      const all = Buffer.concat(chunks);
+      const end = all.indexOf('\r\n\r\n');
+      if (all.length === 0) return resolve('close');
+      const head = all.toString('latin1', 0, Math.max(end, 0));
+      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? -1);
+      if (end < 0 || all.length - end - 4 < length) return resolve('truncated');
+      resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0));
+    });
+    s.write(`GET ${path} HTTP/1.1\r\nhost: switchyard.test\r\nconnection: close\r\n\r\n`);
+  });
+}
+
+/** `n` fresh-connection GETs, `concurrency` at a time. */
+export async function freshRequests(port: number, path: string, n: number, concurrency: number): Promise<LoadResult> {
+  const outcomes = new Map<Outcome, number>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      next++;
+      const o = await freshRequest(port, path);
+      outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { outcomes, sent: n, connections: n };
 }
