@@ -1,0 +1,112 @@
+// The request-smuggling matrix: raw request bytes (often one request with a second one hidden
+// in what a lax parser would take as its body) that are sent as-is to Switchyard and to
+// Debian's HAProxy 2.6 on the same config. Bytes are latin1 strings so NUL, VT and FF pass.
+
+export interface SmugglingCase {
+  name: string;
+  raw: string;
+  /**
+   * Why Switchyard refuses these bytes with 400 where HAProxy 2.6 rewrites and forwards them.
+   * Such a case is held to the security observables only: nothing may reach the server.
+   */
+  stricter?: string;
+}
+
+// Body bytes pass through Switchyard unchanged, so a bare LF in a chunk line would reach the server as is.
+const PASSTHROUGH_BODY = 'chunk lines pass through unchanged: Switchyard cannot rewrite a bare LF as HAProxy does, so it refuses it';
+const OBS_FOLD = 'obs-fold is refused (RFC 9112 5.2 allows rejecting it; HAProxy unfolds it)';
+const CTL = 'control characters in a value are refused (RFC 9110 5.5: NUL must be rejected or replaced; HAProxy forwards them)';
+const VERSION = 'only HTTP/1.0 and HTTP/1.1 are spoken on an HTTP/1 connection (HAProxy takes any HTTP/x.y as 1.1)';
+
+/** Lines joined with CRLF, plus the blank line that ends a head. */
+const head = (...lines: string[]): string => lines.join('\r\n') + '\r\n\r\n';
+
+const NEXT = head('GET /next HTTP/1.1', 'host: x');
+const SMUGGLED = head('GET /smuggled HTTP/1.1', 'host: x');
+/** A chunked body whose end hides SMUGGLED from a reader that trusts a Content-Length. */
+const CHUNKED_END = '0\r\n\r\n';
+const hidden = CHUNKED_END + SMUGGLED;
+
+export const CASES: SmugglingCase[] = [
+  // Baselines: the harness itself must agree on plain, well-framed traffic.
+  { name: 'plain GET', raw: head('GET / HTTP/1.1', 'host: x') },
+  { name: 'two pipelined GETs', raw: head('GET /a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'POST with Content-Length then a GET', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5') + 'hello' + NEXT },
+  { name: 'POST chunked then a GET', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '5\r\nhello\r\n0\r\n\r\n' + NEXT },
+
+  // Transfer-Encoding spellings.
+  { name: 'TE: chunked, identity', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked, identity', `content-length: ${hidden.length}`) + hidden },
+  { name: 'TE: identity, chunked', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: identity, chunked') + hidden },
+  { name: 'space before the colon of TE', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding : chunked', `content-length: ${hidden.length}`) + hidden },
+  { name: 'TE value after a tab', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding:\tchunked') + hidden },
+  { name: 'TE: xchunked with a Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: xchunked', `content-length: ${hidden.length}`) + hidden },
+  { name: 'TE chunked in two headers', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked', 'transfer-encoding: chunked') + hidden },
+  { name: 'TE: CHUNKED in capitals', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: CHUNKED') + hidden },
+  { name: 'TE: chunked, chunked', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked, chunked') + hidden },
+  { name: 'TE in HTTP/1.0', raw: head('POST /a HTTP/1.0', 'host: x', 'transfer-encoding: chunked') + '5\r\nhello\r\n0\r\n\r\n' },
+  { name: 'TE in HTTP/1.0 with a Content-Length', raw: head('POST /a HTTP/1.0', 'host: x', 'connection: keep-alive', 'transfer-encoding: chunked', `content-length: ${hidden.length}`) + hidden },
+
+  // Content-Length spellings.
+  { name: 'two identical Content-Lengths', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5', 'content-length: 5') + 'hello' + NEXT },
+  { name: 'two different Content-Lengths', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5', 'content-length: 40') + 'hello' + NEXT },
+  { name: 'Content-Length: 5,5', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5,5') + 'hello' + NEXT },
+  { name: 'Content-Length: 5, 40', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5, 40') + 'hello' + NEXT },
+  { name: 'Content-Length: +5', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: +5') + 'hello' + NEXT },
+  { name: 'Content-Length: -1', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: -1') + NEXT },
+  { name: 'Content-Length in hex', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 0x5') + 'hello' + NEXT },
+  { name: 'Content-Length with 20 digits', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 18446744073709551621') + 'hello' + NEXT },
+  { name: 'empty Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length:') + NEXT },
+  { name: 'Content-Length: 5 5', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5 5') + 'hello' + NEXT },
+  { name: 'Content-Length before TE', raw: head('POST /a HTTP/1.1', 'host: x', `content-length: ${hidden.length}`, 'transfer-encoding: chunked') + hidden },
+  { name: 'TE before Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked', 'content-length: 3') + hidden },
+  { name: 'GET with a body', raw: head('GET /a HTTP/1.1', 'host: x', 'content-length: 5') + 'hello' + NEXT },
+
+  // Line endings and folding.
+  { name: 'bare LF everywhere', raw: 'GET /a HTTP/1.1\nhost: x\n\n' + NEXT },
+  { name: 'bare LF after the request line', raw: 'GET /a HTTP/1.1\nhost: x\r\n\r\n' + NEXT },
+  { name: 'bare LF between headers', raw: 'GET /a HTTP/1.1\r\nhost: x\nx-a: 1\r\n\r\n' + NEXT },
+  { name: 'bare LF heads with a body', raw: 'POST /a HTTP/1.1\nhost: x\ncontent-length: 5\n\nhello' + 'GET /next HTTP/1.1\nhost: x\n\n' },
+  { name: 'bare CR ending a header', raw: 'GET /a HTTP/1.1\r\nhost: x\rx-a: 1\r\n\r\n' + NEXT },
+  { name: 'bare CR before the final CRLF', raw: 'GET /a HTTP/1.1\r\nhost: x\r\n\r\r\n' + NEXT },
+  { name: 'bare LF in chunk lines', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '5\nhello\n0\n\n' + NEXT, stricter: PASSTHROUGH_BODY },
+  { name: 'obs-fold on TE', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding:', ' chunked', `content-length: ${hidden.length}`) + hidden, stricter: OBS_FOLD },
+  { name: 'obs-fold on Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length:', ' 5') + 'hello' + NEXT, stricter: OBS_FOLD },
+  { name: 'obs-fold on a normal header', raw: head('GET /a HTTP/1.1', 'host: x', 'x-a: 1', ' 2') + NEXT, stricter: OBS_FOLD },
+
+  // Bytes that do not belong in a head.
+  { name: 'NUL in a header value', raw: head('GET /a HTTP/1.1', 'host: x', 'x-a: 1\x002') + NEXT, stricter: CTL },
+  { name: 'space inside a header name', raw: head('GET /a HTTP/1.1', 'host: x', 'x a: 1') + NEXT },
+  { name: 'vertical tab in a header value', raw: head('GET /a HTTP/1.1', 'host: x', 'x-a: 1\x0b2') + NEXT, stricter: CTL },
+  { name: 'form feed in a header value', raw: head('GET /a HTTP/1.1', 'host: x', 'x-a: 1\x0c2') + NEXT, stricter: CTL },
+  { name: 'vertical tab before chunked', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: \x0bchunked', `content-length: ${hidden.length}`) + hidden },
+
+  // Chunk framing.
+  { name: 'chunk size with an extension', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '5;a=b\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'chunk size with leading spaces', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '  5\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'chunk size with trailing spaces', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '5  \r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'chunk size overflow', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '10000000000000005\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'chunk size with 0x', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '0x5\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'chunk longer than its size', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '3\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'last chunk without the final CRLF, then a request', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '0\r\n' + SMUGGLED },
+  { name: 'trailer carrying a Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '0\r\ncontent-length: 5\r\n\r\n' + NEXT },
+
+  // Request lines.
+  { name: 'two spaces in the request line', raw: head('GET  /a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'tab in the request line', raw: head('GET\t/a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'request line without a version', raw: 'GET /a\r\n\r\n' },
+  { name: 'HTTP/2.0 in the request line', raw: head('GET /a HTTP/2.0', 'host: x') + NEXT, stricter: VERSION },
+  { name: 'absolute-form with a different Host', raw: head('GET http://y/a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'two different Host headers', raw: head('GET /a HTTP/1.1', 'host: x', 'host: y') + NEXT },
+  { name: 'two identical Host headers', raw: head('GET /a HTTP/1.1', 'host: x', 'host: x') + NEXT },
+  { name: 'Host headers differing in case', raw: head('GET /a HTTP/1.1', 'host: x', 'host: X') + NEXT },
+  { name: 'absolute-form with the same Host', raw: head('GET http://x/a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'absolute-form with a Host differing in case', raw: head('GET http://X/a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'absolute-form without Host', raw: head('GET http://y/a HTTP/1.1', 'x-a: 1') + NEXT },
+  { name: 'HTTP/1.1 without Host', raw: head('GET /a HTTP/1.1', 'x-a: 1') + NEXT },
+  { name: 'HTTP/2.7 in the request line', raw: head('GET /a HTTP/2.7', 'host: x') + NEXT, stricter: VERSION },
+  { name: 'no-break space after chunked', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked\xa0', `content-length: ${hidden.length}`) + hidden },
+  { name: 'no-break space after a Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5\xa0') + 'hello' + NEXT },
+  { name: 'control character 0x01 in a header value', raw: head('GET /a HTTP/1.1', 'host: x', 'x-a: 1\x012') + NEXT, stricter: CTL },
+  { name: 'empty header name', raw: head('GET /a HTTP/1.1', 'host: x', ': 1') + NEXT },
+  { name: 'trailer line without a colon', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '0\r\nbogus\r\n\r\n' + NEXT },
+];
