@@ -37,7 +37,12 @@ export class TcpSession implements Expirable, Killable {
     this.src = a.ip;
     this.srcPort = a.port;
     sock.on('error', noop);
-    sock.on('close', () => this.end());
+    sock.on('close', (hadError) => {
+      // A clean close leaves the server side to flush what it still holds (half-close relayed):
+      // its own close ends the session. A reset ends it at once.
+      if (!hadError && this.connected && this.up && !this.up.destroyed && !this.up.writableFinished) return;
+      this.end();
+    });
     sock.on('end', () => {
       this.clientEnded = true;
       if (!this.connected) this.end('CD');
