@@ -7,6 +7,7 @@ import type { HeaderRuleAction, ProxyConfig } from '../config/model.js';
 import { compileCondition, type Predicate } from '../acl/compile.js';
 import { networkMatcher, parseNetwork } from '../acl/cidr.js';
 import type { Server } from '../core/server.js';
+import { effectiveWeight } from '../core/server-state.js';
 import type { Upstream } from './upstream.js';
 
 export interface CompiledRule {
@@ -143,7 +144,7 @@ export function afterConnectFailure(be: BackendCtx, server: Server, attempts: nu
     be.proxy.beCounters.econ++;
     return 'give-up';
   }
-  if (be.redispatch && be.proxy.servers.length > 1) {
+  if (be.redispatch && redispatchNow(be, server, attempts)) {
     be.proxy.beCounters.wredis++;
     server.counters.wredis++;
     return 'redispatch';
@@ -151,4 +152,26 @@ export function afterConnectFailure(be: BackendCtx, server: Server, attempts: nu
   be.proxy.beCounters.wretr++;
   server.counters.wretr++;
   return 'retry';
+}
+
+/** Algorithms that tie a request to one server (HAProxy's hash kind): they redispatch only late. */
+const HASHED = new Set(['source', 'uri', 'url_param', 'hdr', 'rdp-cookie', 'random']);
+
+/**
+ * HAProxy 2.6 `option redispatch` leaves the failing server at once only when more than one
+ * active server is usable and the algorithm is not a hash; otherwise on the last retry, or when
+ * the server is no longer usable. With no other server to go to, it is a retry on the same one.
+ */
+function redispatchNow(be: BackendCtx, server: Server, attempts: number): boolean {
+  const now = Date.now();
+  let active = 0;
+  let others = 0;
+  for (const s of be.proxy.servers) {
+    if (effectiveWeight(s.state, s.config.slowstart, now) <= 0) continue;
+    if (!s.config.backup) active++;
+    if (s !== server) others++;
+  }
+  if (others === 0) return false;
+  const serverUsable = effectiveWeight(server.state, server.config.slowstart, now) > 0;
+  return !serverUsable || attempts === be.retries || (active > 1 && !HASHED.has(be.proxy.config.balance.algorithm));
 }

@@ -14,7 +14,8 @@ const HAPROXY = '/usr/sbin/haproxy';
 const REQUESTS = 12;
 const CONCURRENCY = 6;
 
-type Scenario = 'refuse' | Exclude<Fault, 'healthy' | 'close-after-response'>;
+/** refuse-alone: the refusing server is the only usable one (the other is `disabled`) and passes its checks. */
+type Scenario = 'refuse' | 'refuse-alone' | Exclude<Fault, 'healthy' | 'close-after-response'>;
 const KEYS = ['stot', 'lbtot', 'econ', 'eresp', 'wretr', 'wredis', 'srv_abrt', 'hrsp_2xx', 'hrsp_5xx'];
 
 interface Observed {
@@ -23,7 +24,7 @@ interface Observed {
   be: Record<string, number>;
 }
 
-function config(fe: number, st: number, ok: number, bad: number): string {
+function config(fe: number, st: number, servers: string): string {
   return `global
     maxconn 200
 defaults
@@ -42,9 +43,7 @@ frontend fe
     default_backend app
 backend app
     balance roundrobin
-    server ok 127.0.0.1:${ok} check inter 200ms fall 2 rise 2
-    server bad 127.0.0.1:${bad} check inter 200ms fall 2 rise 2
-`;
+${servers}`;
 }
 
 async function startHaproxy(cfg: string, ports: number[]): Promise<{ stop(): Promise<void> }> {
@@ -67,18 +66,24 @@ async function startHaproxy(cfg: string, ports: number[]): Promise<{ stop(): Pro
   return { stop };
 }
 
-async function observe(which: 'haproxy' | 'switchyard', scenario: Scenario): Promise<Observed> {
+async function observe(which: 'haproxy' | 'switchyard', scenario: Scenario, requests = REQUESTS): Promise<Observed> {
   const [fe, st, okPort, badPort] = await freePorts(4);
   const ok = await faultBackend(okPort!, 'healthy');
   let bad: FaultBackend | undefined;
-  let port = badPort!;
-  if (scenario === 'refuse') port = await closedPort();
-  else bad = await faultBackend(port, scenario);
-  const cfg = config(fe!, st!, okPort!, port);
+  let servers = `    server ok 127.0.0.1:${okPort} check inter 200ms fall 2 rise 2\n`;
+  if (scenario === 'refuse') servers += `    server bad 127.0.0.1:${await closedPort()} check inter 200ms fall 2 rise 2\n`;
+  else if (scenario === 'refuse-alone') {
+    bad = await faultBackend(badPort!, 'healthy');
+    servers = `    server ok 127.0.0.1:${okPort} disabled\n    server bad 127.0.0.1:${await closedPort()} check port ${badPort} inter 200ms fall 2 rise 2\n`;
+  } else {
+    bad = await faultBackend(badPort!, scenario);
+    servers += `    server bad 127.0.0.1:${badPort} check inter 200ms fall 2 rise 2\n`;
+  }
+  const cfg = config(fe!, st!, servers);
   let proxy: { stop(): Promise<unknown> } | undefined;
   try {
     proxy = which === 'haproxy' ? await startHaproxy(cfg, [fe!, st!]) : await startSwitchyard(cfg, [fe!, st!]);
-    const r = await freshRequests(fe!, '/x', REQUESTS, CONCURRENCY);
+    const r = await freshRequests(fe!, '/x', requests, CONCURRENCY);
     const row = async (sv: string): Promise<Record<string, number>> => {
       const found = (await statsRows(st!)).find((x) => x.pxname === 'app' && x.svname === sv)!;
       return Object.fromEntries(KEYS.map((k) => [k, Number(found[k])]));
@@ -130,4 +135,14 @@ test('refuse: zero errors and the same redispatch accounting as HAProxy 2.6', as
   const ours = facts(await observe('switchyard', 'refuse'));
   assert.deepEqual(ours, theirs);
   assert.equal(theirs.outcomes, `200=${REQUESTS}`);
+});
+
+test('refuse with no other usable server: retried on the same server, then 503; same wretr and econ as HAProxy 2.6', async () => {
+  // HAProxy waits up to a second between two attempts on the same server, so few requests.
+  const theirs = await observe('haproxy', 'refuse-alone', 2);
+  const ours = await observe('switchyard', 'refuse-alone', 2);
+  const facts = (o: Observed) => ({ outcomes: o.outcomes, bad: { ...o.bad, stot: 0 }, be: o.be });
+  assert.deepEqual(facts(ours), facts(theirs));
+  assert.equal(theirs.outcomes, '503=2');
+  assert.equal(theirs.be.wretr, 6);
 });
