@@ -81,6 +81,15 @@ function ows(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
+const MAX_U64 = '18446744073709551615';
+
+/** Digits without their leading zeros ("0" stays). */
+function stripZeros(d: string): string {
+  let i = 0;
+  while (i < d.length - 1 && d.charCodeAt(i) === 0x30) i++;
+  return i === 0 ? d : d.slice(i);
+}
+
 /** The authority of an absolute-form target (`scheme://authority/...`), or undefined. */
 function authorityOf(target: string): string | undefined {
   const i = target.indexOf('://');
@@ -149,6 +158,9 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   let pos = eol + 1;
   let clSeen = false;
   let teSeen = false;
+  let cl = '';
+  /** Codings of every Transfer-Encoding header, in order: HAProxy reads them as one list. */
+  const codings: string[] = [];
   let host: string | undefined;
   for (;;) {
     eol = text.indexOf('\n', pos);
@@ -167,18 +179,21 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     const lower = name.toLowerCase();
     pos = eol + 1;
     if (lower === 'content-length') {
-      // Repeated equal lengths (in one header or several) travel on as one header, as HAProxy does.
+      // Any number of digits up to a 64-bit value, as HAProxy; repeated equal lengths (in one
+      // header or several) travel on as one header with one value.
       const wasSeen = clSeen;
-      for (const part of value.split(',')) {
+      const parts = value.split(',');
+      for (const part of parts) {
         const v = ows(part);
-        if (!/^\d{1,15}$/.test(v)) return 400;
-        const n = Number(v);
-        if (clSeen && n !== h.contentLength) return 400;
-        h.contentLength = n;
+        if (!/^\d+$/.test(v)) return 400;
+        const n = stripZeros(v);
+        if (n.length > 20 || (n.length === 20 && n > MAX_U64) || (clSeen && n !== cl)) return 400;
+        cl = n;
         clSeen = true;
       }
       if (wasSeen) continue;
-      value = String(h.contentLength);
+      h.contentLength = Number(cl);
+      if (parts.length > 1) value = cl;
     }
     h.names.push(name);
     h.lower.push(lower);
@@ -191,14 +206,8 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
         break;
       }
       case 'transfer-encoding': {
-        // chunked must be the last coding, so nothing may follow it, not even in another header.
-        if (h.chunked) return 400;
-        const codings = value.toLowerCase().split(',').map(ows);
+        for (const c of value.toLowerCase().split(',')) codings.push(ows(c));
         teSeen = true;
-        h.chunked = codings[codings.length - 1] === 'chunked';
-        if (!h.chunked || codings.indexOf('chunked') !== codings.length - 1) return 400;
-        // Other codings before chunked are not applied by a proxy; HAProxy refuses such requests.
-        if (!isResponse && codings.length > 1) return 422;
         break;
       }
       case 'connection': {
@@ -218,6 +227,13 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   if (!isResponse && host !== undefined) {
     const authority = authorityOf(h.target);
     if (authority !== undefined && authority.toLowerCase() !== host.toLowerCase()) return 400;
+  }
+  if (teSeen) {
+    // chunked must come once and last, even across several headers.
+    h.chunked = codings[codings.length - 1] === 'chunked';
+    if (!h.chunked || codings.indexOf('chunked') !== codings.length - 1) return 400;
+    // Other codings before chunked are not applied by a proxy; HAProxy refuses such requests.
+    if (!isResponse && codings.length > 1) return 422;
   }
   if (clSeen && teSeen) {
     h.contentLength = -1;
