@@ -16,6 +16,7 @@ export interface SmugglingCase {
 const PASSTHROUGH_BODY = 'chunk lines pass through unchanged: Switchyard cannot rewrite a bare LF as HAProxy does, so it refuses it';
 const OBS_FOLD = 'obs-fold is refused (RFC 9112 5.2 allows rejecting it; HAProxy unfolds it)';
 const CTL = 'control characters in a value are refused (RFC 9110 5.5: NUL must be rejected or replaced; HAProxy forwards them)';
+const TARGET = 'a request-target is visible ASCII only (RFC 9112 3.2); HAProxy passes DEL through';
 const VERSION = 'only HTTP/1.0 and HTTP/1.1 are spoken on an HTTP/1 connection (HAProxy takes any HTTP/x.y as 1.1)';
 
 /** Lines joined with CRLF, plus the blank line that ends a head. */
@@ -96,6 +97,23 @@ export const CASES: SmugglingCase[] = [
   { name: 'request line without a version', raw: 'GET /a\r\n\r\n' },
   { name: 'HTTP/2.0 in the request line', raw: head('GET /a HTTP/2.0', 'host: x') + NEXT, stricter: VERSION },
   { name: 'absolute-form with a different Host', raw: head('GET http://y/a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'gzip then chunked in two TE headers', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: gzip', 'transfer-encoding: chunked') + hidden },
+  { name: 'TE: identity alone with a Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: identity', 'content-length: 5') + 'hello' + NEXT },
+  { name: 'empty TE with a Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding:', 'content-length: 5') + 'hello' + NEXT },
+  { name: 'quoted "chunked"', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: "chunked"', `content-length: ${hidden.length}`) + hidden },
+  { name: 'chunked with a parameter', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked;q=1', `content-length: ${hidden.length}`) + hidden },
+  { name: 'Transfer_Encoding with an underscore', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer_encoding: chunked', `content-length: ${hidden.length}`) + hidden },
+  { name: 'Content-Length with leading zeros', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 0000000000000000005') + 'hello' + NEXT },
+  { name: 'Content-Length of 16 digits', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 1000000000000000') + 'hello' },
+  { name: 'mixed Content-Length list and header', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5', 'content-length: 5, 5') + 'hello' + NEXT },
+  { name: 'upper-case hex chunk size', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + 'A\r\n0123456789\r\n0\r\n\r\n' + NEXT },
+  { name: 'chunk shorter than its size', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '8\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'Connection: close then a pipelined request', raw: head('GET /a HTTP/1.1', 'host: x', 'connection: close') + NEXT },
+  { name: 'HTTP/1.0 then a pipelined request', raw: head('GET /a HTTP/1.0', 'host: x') + NEXT },
+  { name: 'space inside the target', raw: head('GET /a b HTTP/1.1', 'host: x') + NEXT },
+  { name: 'DEL in the target', raw: head('GET /a\x7fb HTTP/1.1', 'host: x') + NEXT, stricter: TARGET },
+  { name: 'invalid method token', raw: head('G@T /a HTTP/1.1', 'host: x') + NEXT },
+  { name: 'Expect: 100-continue with a body', raw: head('POST /a HTTP/1.1', 'host: x', 'expect: 100-continue', 'content-length: 5') + 'hello' + NEXT },
   { name: 'two different Host headers', raw: head('GET /a HTTP/1.1', 'host: x', 'host: y') + NEXT },
   { name: 'two identical Host headers', raw: head('GET /a HTTP/1.1', 'host: x', 'host: x') + NEXT },
   { name: 'Host headers differing in case', raw: head('GET /a HTTP/1.1', 'host: x', 'host: X') + NEXT },

@@ -54,6 +54,8 @@ function notListening(ports: number[]): number[] {
 }
 
 interface Seen {
+  /** Method and target, so a hidden request that got through shows by its name. */
+  line: string;
   /** Framing as the server read it: `cl:N`, `chunked` or `none`. */
   framing: string;
   body: number;
@@ -100,7 +102,7 @@ class RecordingBackend {
           const cl = hdr('content-length');
           const chunked = te.includes('chunked');
           const left = chunked ? 0 : cl.length ? Number(cl[0]) : 0;
-          cur = { framing: chunked ? 'chunked' : cl.length ? `cl:${cl.join(',')}` : 'none', body: 0, left, chunked };
+          cur = { line: lines[0]!.split(' ').slice(0, 2).join(' '), framing: chunked ? 'chunked' : cl.length ? `cl:${cl.join(',')}` : 'none', body: 0, left, chunked };
           this.requests.push(cur);
         }
         const done = cur.chunked ? this.eatChunks(cur, () => buf, (b) => (buf = b)) : this.eatLength(cur, () => buf, (b) => (buf = b));
@@ -194,7 +196,7 @@ function observe(out: string, be: RecordingBackend): Observed {
     statuses: statuses(out),
     backendGotBytes: be.bytes > 0,
     requests: be.requests.length,
-    framing: be.requests.map((r) => `${r.framing} body=${r.body}`),
+    framing: be.requests.map((r) => `${r.line} ${r.framing} body=${r.body}`),
   };
 }
 
