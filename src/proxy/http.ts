@@ -156,20 +156,28 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       this.up?.sock.end();
       return;
     }
-    if (this.st === St.Forward && !this.reqDone) {
-      this.fe.proxy.feCounters.cliAbrt++;
-      this.be!.proxy.beCounters.cliAbrt++;
-      this.server!.counters.cliAbrt++;
-      return this.abort('CD');
-    }
+    if (this.st === St.Forward && !this.reqDone) return this.clientAborted();
     if (this.st === St.Head && this.bufLen > 0) {
       this.fe.proxy.feCounters.ereq++;
       return this.fail(400, 'CR');
     }
     // A client that half-closes after its request still gets its response (HAProxy does too).
     if (this.st === St.Head || this.st === St.Closed) this.close();
-    else this.clientKeepAlive = false;
+    else {
+      this.clientKeepAlive = false;
+      this.clientEnded = true;
+    }
   };
+
+  /** The client closed its side before its request body was complete: nothing more can come. */
+  private clientAborted(): void {
+    this.fe.proxy.feCounters.cliAbrt++;
+    this.be!.proxy.beCounters.cliAbrt++;
+    this.server!.counters.cliAbrt++;
+    this.abort('CD');
+  }
+
+  private clientEnded = false;
 
   private onClientClose = (): void => {
     if (this.st !== St.Closed) this.cleanup();
@@ -452,6 +460,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     } else up.sock.write(this.reqHeadText, 'latin1');
     if (this.req.expectContinue || !this.reqDone) this.resumeClient();
     if (this.reqDone && this.bufLen > 0) this.pauseClient();
+    // Half-closed while queued or connecting with the body unfinished: abort now, not after timeout server.
+    if (this.clientEnded && !this.reqDone && this.st === St.Forward) this.clientAborted();
   }
 
   private forwardRequestBody(chunk: Buffer, from: number, head?: string): void {
