@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { freePorts } from '../helpers/ports.js';
 import { startSwitchyard, type Running } from '../helpers/switchyard.js';
 import { statsRow } from '../e2e/dataplane-helpers.js';
-import { BACKEND_BODY, bytewise, fuzzSeed, parseStream, recordingBackend, sendCase, splitAt } from './http-fuzz-helpers.js';
+import { BACKEND_BODY, bytewise, fuzzSeed, parseMessage, parseStream, recordingBackend, sendCase, splitAt } from './http-fuzz-helpers.js';
 
 const [FE, REC, KA, FR, RESP, ST] = await freePorts(6);
 let sy: Running;
@@ -219,6 +219,8 @@ async function runRequestCase(raw: string, send: { mode: 'whole' | 'cuts' | 'byt
     } else {
       assert.equal(i, firstOwn, `nothing may follow Switchyard's own error response; ${where}`);
       assert.ok(PROXY_STATUSES.has(m.status), `status ${m.status} is not one HAProxy answers with; ${where}`);
+      // The backend answers every complete request at once: a 504 means a wait for bytes that could never come.
+      assert.notEqual(m.status, 504, `a timeout blamed on the server; ${where}`);
     }
   }
   if (expect > 0) {
@@ -314,12 +316,24 @@ test('short requests split at every byte boundary are answered whole', async () 
   assert.deepEqual(rec.state.violations, []);
 });
 
+test('a request body cut short by the client closing its side is dropped at once, not blamed on the server', async () => {
+  const eresp0 = Number((await statsRow(ST!, 'rec', 'r1')).eresp);
+  for (let i = 0; i < 5; i++) {
+    const ex = await sendCase(FE!, [Buffer.from(`POST /fz/cut-${i} HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nabc`, 'latin1')], 0);
+    assert.equal(ex.received, '', 'a close, as HAProxy: no response for a request that never ended');
+  }
+  assert.equal(Number((await statsRow(ST!, 'rec', 'r1')).eresp), eresp0, 'no failed response counted against the server');
+});
+
 // ---- responses ------------------------------------------------------------------------
 
 interface Plan {
   bytes: string;
   cuts: number[];
   close: boolean;
+  /** Bytes from here on go in one write with the byte before: on a kept connection, stray
+   * bytes sent later would be read as the answer to the next request, by any proxy. */
+  tailFrom: number;
 }
 const plans = new Map<string, Plan>();
 let responder: net.Server;
@@ -339,7 +353,10 @@ async function startResponder(): Promise<void> {
         buf = buf.slice(end + 4);
         const plan = plans.get(id);
         if (!plan) return void sock.destroy();
-        for (const seg of splitAt(Buffer.from(plan.bytes, 'latin1'), plan.cuts)) {
+        const all = Buffer.from(plan.bytes, 'latin1');
+        const segments = splitAt(all.subarray(0, plan.tailFrom), plan.cuts);
+        segments.push(Buffer.concat([segments.pop()!, all.subarray(plan.tailFrom)]));
+        for (const seg of segments) {
           if (sock.destroyed) return;
           sock.write(seg);
           await new Promise((r) => setImmediate(r));
@@ -416,7 +433,8 @@ test('generated and damaged responses: the whole response, a 502 or a close, nev
         const bytes = muts.reduce(mutateResponse, plain.bytes);
         // Keep the server connection open only where framing is intact, so no case waits on a timeout.
         const close = plain.untilClose || !keep || muts.some((m) => m.k !== 'smuggle');
-        plans.set(String(id), { bytes, cuts, close });
+        const smuggledAt = bytes.lastIndexOf(SMUGGLED.slice(0, 20));
+        plans.set(String(id), { bytes, cuts, close, tailFrom: smuggledAt > 0 ? smuggledAt : bytes.length });
         totals.responses++;
         const ex = await sendCase(FR!, [Buffer.from(`GET /r/${id} HTTP/1.1\r\nhost: x\r\n\r\n`, 'latin1')], 1);
         plans.delete(String(id));
@@ -426,9 +444,12 @@ test('generated and damaged responses: the whole response, a 502 or a close, nev
         assert.ok(got.messages.length <= 1, `the client got a second response; ${where}`);
         if (got.rest !== '') assert.ok(got.rest.includes('\r\n\r\n'), `a response head was cut; ${where}`);
         const m = got.messages[0];
+        // The response is this exchange's: its x-case is the one of the first message the server sent.
         const own = m?.headers.find(([n]) => n === 'x-case')?.[1];
-        // A damaged x-case may hold anything, but never another exchange's id nor the smuggled marker.
-        if (own !== undefined) assert.ok(own === String(id) || !/^(\d+|smuggled)$/.test(own), `the client got another exchange's response; ${where}`);
+        const first = parseMessage(bytes, 0, true, close);
+        const sentCase = first.kind === 'ok' ? first.headers.find(([n]) => n === 'x-case')?.[1] : undefined;
+        if (own !== undefined && sentCase !== undefined) assert.equal(own, sentCase, `the client got another exchange's response; ${where}`);
+        if (own !== undefined) assert.ok(own === sentCase || !/^(\d+|smuggled)$/.test(own) || own === /x-case: ?(\S*)/.exec(bytes)?.[1], `the client got another exchange's response; ${where}`);
         if (m === undefined) counts.cut++;
         else if (own === undefined && m.status === 502) counts.e502++;
         else if (own === undefined && m.status === 504) counts.e504++;
