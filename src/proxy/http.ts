@@ -110,7 +110,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         this.fe.proxy.feCounters.ereq++;
         return this.fail(408, 'cR');
       case St.Connect:
-        return this.connectFailed();
+        // Without a connection this was the turn-around wait before a retry: try again now.
+        return this.up ? this.connectFailed() : this.connect();
       case St.Forward:
         this.countFailedResponse();
         if (!this.respHeadDone) return this.fail(504, 'sH');
@@ -510,7 +511,11 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       this.releaseCurrentServer(true);
       return this.assignServer(server);
     }
-    if (next === 'retry') return this.connect();
+    if (next === 'retry') {
+      // HAProxy 2.6 waits min(timeout connect, 1s) before trying the same server again.
+      this.deadline = this.clock.after(Math.min(be.connectTimeout || 1000, 1000));
+      return;
+    }
     this.fail(503, 'SC');
   }
 
@@ -868,7 +873,6 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.st = St.Closed;
     this.deadline = 0;
     this.clock.remove(this);
-    this.dropUpstream();
     if (wasActive && this.server) this.finish('CD');
     else this.releaseCurrentServer();
     this.env.sessionEnded(this.fe);

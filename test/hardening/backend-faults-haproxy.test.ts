@@ -66,6 +66,9 @@ async function startHaproxy(cfg: string, ports: number[]): Promise<{ stop(): Pro
   return { stop };
 }
 
+/** How long the requests of the last observe() took. */
+let lastElapsedMs = 0;
+
 async function observe(which: 'haproxy' | 'switchyard', scenario: Scenario, requests = REQUESTS): Promise<Observed> {
   const [fe, st, okPort, badPort] = await freePorts(4);
   const ok = await faultBackend(okPort!, 'healthy');
@@ -83,7 +86,9 @@ async function observe(which: 'haproxy' | 'switchyard', scenario: Scenario, requ
   let proxy: { stop(): Promise<unknown> } | undefined;
   try {
     proxy = which === 'haproxy' ? await startHaproxy(cfg, [fe!, st!]) : await startSwitchyard(cfg, [fe!, st!]);
+    const started = Date.now();
     const r = await freshRequests(fe!, '/x', requests, CONCURRENCY);
+    lastElapsedMs = Date.now() - started;
     const row = async (sv: string): Promise<Record<string, number>> => {
       const found = (await statsRows(st!)).find((x) => x.pxname === 'app' && x.svname === sv)!;
       return Object.fromEntries(KEYS.map((k) => [k, Number(found[k])]));
@@ -141,6 +146,8 @@ test('refuse with no other usable server: retried on the same server, then 503; 
   // HAProxy waits up to a second between two attempts on the same server, so few requests.
   const theirs = await observe('haproxy', 'refuse-alone', 2);
   const ours = await observe('switchyard', 'refuse-alone', 2);
+  // Three retries, each after the turn-around wait of min(timeout connect, 1s), as HAProxy does.
+  assert.ok(lastElapsedMs >= 2500, `503 after ${lastElapsedMs} ms`);
   const facts = (o: Observed) => ({ outcomes: o.outcomes, bad: { ...o.bad, stot: 0 }, be: o.be });
   assert.deepEqual(facts(ours), facts(theirs));
   assert.equal(theirs.outcomes, '503=2');
