@@ -51,7 +51,8 @@ export async function csvState(port: number, auth: string): Promise<string[]> {
   const cols = ['pxname', 'svname', 'status', 'weight', 'act', 'bck', 'chkdown', 'check_status', 'agent_status', 'qlimit', 'slim'].map((c) => head.indexOf(c));
   return lines.slice(1).map((l) => {
     const f = l.split(',');
-    return cols.map((i) => (i < 0 ? '?' : f[i])).join(',');
+    // a leading `* ` only says a check is running right now
+    return cols.map((i) => (i < 0 ? '?' : f[i]!.replace(/^\* /, ''))).join(',');
   });
 }
 
