@@ -873,6 +873,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.st = St.Closed;
     this.deadline = 0;
     this.clock.remove(this);
+    this.dropUpstream();
     if (wasActive && this.server) this.finish('CD');
     else this.releaseCurrentServer();
     this.env.sessionEnded(this.fe);
