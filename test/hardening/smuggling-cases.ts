@@ -5,6 +5,8 @@
 export interface SmugglingCase {
   name: string;
   raw: string;
+  /** Bytes sent only once the server has received part of `raw`: they meet a proxy already forwarding. */
+  then?: string;
   /**
    * Why Switchyard refuses these bytes with 400 where HAProxy 2.6 rewrites and forwards them.
    * Such a case is held to the security observables only: nothing may reach the server.
@@ -90,6 +92,14 @@ export const CASES: SmugglingCase[] = [
   { name: 'chunk longer than its size', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '3\r\nhello\r\n0\r\n\r\n' + NEXT },
   { name: 'last chunk without the final CRLF, then a request', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '0\r\n' + SMUGGLED },
   { name: 'trailer carrying a Content-Length', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '0\r\ncontent-length: 5\r\n\r\n' + NEXT },
+
+  // Split: the head is forwarded first, then the rest comes while the body streams.
+  { name: 'split: a bad chunk size after the head went on', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked'), then: 'zz\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'split: a chunk longer than its size after the head went on', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '5\r\nhello\r\n', then: '3\r\nhello\r\n0\r\n\r\n' + NEXT },
+  { name: 'split: a request hidden as a trailer after the head went on', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '5\r\nhello\r\n', then: '0\r\n' + SMUGGLED },
+  { name: 'split: bare LF in a chunk line after the head went on', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked'), then: '5\nhello\r\n0\r\n\r\n' + NEXT, stricter: PASSTHROUGH_BODY },
+  { name: 'split: Content-Length and TE, the hidden request after the head went on', raw: head('POST /a HTTP/1.1', 'host: x', `content-length: ${hidden.length}`, 'transfer-encoding: chunked'), then: hidden },
+  { name: 'split: a body over its Content-Length with a request after it', raw: head('POST /a HTTP/1.1', 'host: x', 'content-length: 5'), then: 'hello' + NEXT },
 
   // Request lines.
   { name: 'two spaces in the request line', raw: head('GET  /a HTTP/1.1', 'host: x') + NEXT },
