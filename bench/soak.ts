@@ -3,8 +3,10 @@
 // Samples RSS and open fds of the master and its workers every 5 s, prints the curve and a
 // summary, and exits non-zero on any unexpected error or on RSS / fd growth.
 //
-//   node dist/bench/soak.js [--minutes N | --seconds N] [--json] [--keep]
+//   node dist/bench/soak.js [--minutes N | --seconds N] [--reload-every S] [--json] [--keep]
 //
+// --reload-every 0 never reloads, so that workers live the whole run (a worker leak shows).
+// --keep leaves the temp dir (config, access log) in place.
 // Needs nothing but the repo: the backends are this same script run with `--backend`.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -294,6 +296,8 @@ const STATUS_AFTER = { drain: 'DRAIN', maint: 'MAINT', ready: 'UP' } as const;
 
 interface Options {
   seconds: number;
+  /** Seconds between reloads, 0 for none; by default 60, fewer for short runs. */
+  reloadEvery?: number;
   json: boolean;
   keep: boolean;
 }
@@ -304,11 +308,13 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i];
     if (a === '--minutes') o.seconds = Number(argv[++i]) * 60;
     else if (a === '--seconds') o.seconds = Number(argv[++i]);
+    else if (a === '--reload-every') o.reloadEvery = Number(argv[++i]);
     else if (a === '--json') o.json = true;
     else if (a === '--keep') o.keep = true;
-    else throw new Error(`unknown argument '${a}' (usage: soak.js [--minutes N | --seconds N] [--json] [--keep])`);
+    else throw new Error(`unknown argument '${a}' (usage: soak.js [--minutes N | --seconds N] [--reload-every S] [--json] [--keep])`);
   }
   if (!(o.seconds >= 20)) throw new Error('the soak needs at least 20 seconds');
+  if (o.reloadEvery !== undefined && !(o.reloadEvery >= 0)) throw new Error('--reload-every takes seconds, 0 for none');
   return o;
 }
 
@@ -393,7 +399,7 @@ async function main(): Promise<number> {
   const warm = Math.round(Math.min(30, Math.max(5, D * 0.15)));
   const tail = Math.min(20, Math.max(8, D * 0.2));
   const window = D - warm - tail;
-  const reloadEvery = Math.min(60, window / 2);
+  const reloadEvery = opts.reloadEvery ?? Math.min(60, window / 2);
   const killEvery = Math.min(90, window);
   const downFor = Math.min(10, Math.max(3, killEvery / 6));
   const stepEvery = Math.min(5, Math.max(1, window / (STEPS.length + 2)));
@@ -483,7 +489,7 @@ async function main(): Promise<number> {
     return s;
   };
   if (!opts.json) {
-    const plan = `soak: ${D} s, warm-up ${warm} s, reload every ${reloadEvery.toFixed(0)} s, kill s3 every ${killEvery.toFixed(0)} s for ${downFor.toFixed(0)} s, an operator step every ${stepEvery.toFixed(1)} s`;
+    const plan = `soak: ${D} s, warm-up ${warm} s, ${reloadEvery ? `reload every ${reloadEvery.toFixed(0)} s` : 'no reload'}, kill s3 every ${killEvery.toFixed(0)} s for ${downFor.toFixed(0)} s, an operator step every ${stepEvery.toFixed(1)} s`;
     process.stdout.write(`${plan}\n${header()}\n`);
   }
   const sampler = setInterval(sample, SAMPLE_MS);
@@ -549,6 +555,7 @@ async function main(): Promise<number> {
   };
 
   const reloader = async (): Promise<void> => {
+    if (reloadEvery === 0) return;
     for (let next = warm + reloadEvery / 2; next < opsEnd; next += reloadEvery) {
       await sleep(Math.max(0, next - elapsed()) * 1000);
       const before = loaded;
@@ -600,7 +607,7 @@ async function main(): Promise<number> {
   if (errors > 0) reasons.push(`${errors} unexpected errors`);
   if (alerts.length > 0) reasons.push(`${alerts.length} ALERT lines from switchyard`);
   if (adminFailures.length > 0) reasons.push(`${adminFailures.length} admin actions failed`);
-  if (reloadFailures.length > 0 || reloads === 0) reasons.push(`reloads: ${reloads} done, ${reloadFailures.length} failed`);
+  if (reloadFailures.length > 0 || (reloads === 0 && reloadEvery > 0)) reasons.push(`reloads: ${reloads} done, ${reloadFailures.length} failed`);
   if (killFailures.length > 0) reasons.push(`${killFailures.length} backend kill/restart not seen by checks`);
   if (end.rssMB > baseline.rssMB * (1 + RSS_GROWTH) + RSS_SLACK_MB) reasons.push(`RSS grew from ${baseline.rssMB.toFixed(1)} to ${end.rssMB.toFixed(1)} MB`);
   if (end.fds > baseline.fds + FD_SLACK) reasons.push(`fds grew from ${baseline.fds} to ${end.fds}`);
