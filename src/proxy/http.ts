@@ -110,8 +110,12 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         this.fe.proxy.feCounters.ereq++;
         return this.fail(408, 'cR');
       case St.Connect:
-        // Without a connection this was the turn-around wait before a retry: try again now.
-        return this.up ? this.connectFailed() : this.connect();
+        if (this.up) return this.connectFailed();
+        // The turn-around wait before a retry is over. HAProxy counts each attempt as a session
+        // of the server (stot), while the backend keeps one per request.
+        this.server!.counters.stot++;
+        this.server!.counters.sessRate.hit(this.clock.now);
+        return this.connect();
       case St.Forward:
         this.countFailedResponse();
         if (!this.respHeadDone) return this.fail(504, 'sH');
