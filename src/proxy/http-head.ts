@@ -105,12 +105,21 @@ function parseVersion(v: string): number {
   return 0;
 }
 
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+
 /**
  * Where the head ends (index after its empty line) in `buf[0..len)`, or -1. Lines end in CRLF
  * or, as HAProxy 2.6 accepts, a bare LF: the head ends at the first LF CRLF or LF LF.
  */
 export function findHeadEnd(buf: Buffer, from: number, len: number): number {
-  const start = from > 2 ? from - 2 : 0;
+  const start = from > 3 ? from - 3 : 0;
+  // Fast path: a CRLF head whose every LF before its end follows a CR (one memchr per line).
+  const i = buf.indexOf(CRLFCRLF, start);
+  if (i >= 0 && i + 4 <= len) {
+    let k = buf.indexOf(0x0a, start);
+    while (k >= 0 && k < i && buf[k - 1] === 0x0d) k = buf.indexOf(0x0a, k + 1);
+    if (k < 0 || k >= i) return i + 4;
+  }
   const crlf = buf.indexOf('\n\r\n', start, 'latin1');
   const lf = buf.indexOf('\n\n', start, 'latin1');
   const a = crlf >= 0 && crlf + 3 <= len ? crlf + 3 : -1;
