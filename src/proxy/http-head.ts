@@ -156,12 +156,19 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     h.reason = line.slice(sp1 + 5);
     if (!validValue(h.reason)) return 400;
   } else {
-    // Runs of SP/HTAB separate the three parts, as RFC 9112 allows and HAProxy accepts.
-    const parts = line.split(/[ \t]+/);
-    if (parts.length !== 3) return 400;
-    h.method = parts[0]!;
-    h.target = parts[1]!;
-    h.version = parseVersion(parts[2]!);
+    const sp2 = sp1 > 0 ? line.indexOf(' ', sp1 + 1) : -1;
+    if (sp2 > sp1 + 1 && line.indexOf(' ', sp2 + 1) < 0) {
+      h.method = line.slice(0, sp1);
+      h.target = line.slice(sp1 + 1, sp2);
+      h.version = parseVersion(line.slice(sp2 + 1));
+    } else {
+      // Runs of SP/HTAB separate the three parts, as RFC 9112 allows and HAProxy accepts.
+      const parts = line.split(/[ \t]+/);
+      if (parts.length !== 3) return 400;
+      h.method = parts[0]!;
+      h.target = parts[1]!;
+      h.version = parseVersion(parts[2]!);
+    }
     if (!isToken(h.method) || !validTarget(h.target) || h.version === 0) return 400;
   }
   let pos = eol + 1;
