@@ -265,7 +265,7 @@ before(async () => {
   let same = 0;
   for (const [i, r] of results.entries()) {
     if (JSON.stringify(r.sy) === JSON.stringify(r.hap)) same++;
-    else console.log(`differs: ${CASES[i]!.name}\n  switchyard ${JSON.stringify(r.sy)}\n  haproxy    ${JSON.stringify(r.hap)}`);
+    else if (!CASES[i]!.stricter) console.log(`differs: ${CASES[i]!.name}\n  switchyard ${JSON.stringify(r.sy)}\n  haproxy    ${JSON.stringify(r.hap)}`);
   }
   const stricter = CASES.filter((c) => c.stricter).length;
   console.log(`smuggling: ${same}/${N} cases match haproxy (${stricter} refused by Switchyard where HAProxy rewrites and forwards)`);
