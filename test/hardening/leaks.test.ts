@@ -370,3 +370,62 @@ test('idle keep-alive clients are closed at timeout http-keep-alive and freed', 
   await allClosed(idle, 'idle keep-alive clients');
   await assertBackToBaseline('after idle keep-alive clients');
 });
+
+/** One command on a TCP stats socket; everything read until it closes. */
+function cli(port: number, command: string): Promise<string> {
+  return rawExchange(port, `${command}\n`, { timeoutMs: 10_000 });
+}
+
+const infoField = (info: string, name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(info)?.[1] ?? NaN);
+
+test(`global maxconn ${MAXCONN} holds across two flooded frontends; show info never counts more`, async () => {
+  const [a, b, api] = await freePorts(3);
+  const g = await startSwitchyard(
+    `global
+    maxconn ${MAXCONN}
+    stats socket ipv4@127.0.0.1:${api} level admin
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+frontend a
+    bind 127.0.0.1:${a}
+    default_backend counted
+frontend b
+    bind 127.0.0.1:${b}
+    default_backend counted
+backend counted
+    server s1 127.0.0.1:${COUNTED}
+`,
+    [api!],
+  );
+  try {
+    const gpid = g.proc.pid!;
+    const base = await settled(() => fdCount(gpid), 5, 200);
+    maxInFlight = 0;
+    const N = 200;
+    let done = false;
+    const flood: Promise<string>[] = [];
+    for (let i = 0; i < N; i++) flood.push(rawExchange(i % 2 ? a! : b!, `GET /g/${i} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`, { timeoutMs: 60_000 }));
+    const all = Promise.all(flood).finally(() => (done = true));
+    let maxCurr = 0;
+    while (!done) {
+      maxCurr = Math.max(maxCurr, infoField(await cli(api!, 'show info'), 'CurrConns'));
+      await sleep(20);
+    }
+    const answers = await all;
+    assert.equal(answers.filter((x) => /\r\n\r\nok$/.test(x)).length, N, 'every flooding client is served in the end');
+    assert.ok(maxInFlight <= MAXCONN, `the backend saw ${maxInFlight} requests in flight at once, over global maxconn ${MAXCONN}`);
+    assert.ok(maxCurr <= MAXCONN, `show info said CurrConns ${maxCurr}`);
+    const info = await cli(api!, 'show info');
+    assert.equal(infoField(info, 'Maxconn'), MAXCONN);
+    const deadline = Date.now() + 20_000;
+    while (fdCount(gpid) > base + FD_SLACK || infoField(await cli(api!, 'show info'), 'CurrConns') > 0) {
+      if (Date.now() > deadline) assert.fail(`after the global flood: ${fdCount(gpid)} fds against a baseline of ${base}`);
+      await sleep(100);
+    }
+  } finally {
+    await g.stop();
+  }
+});
