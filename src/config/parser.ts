@@ -104,7 +104,7 @@ export function parseConfig(sources: SourceFile[], opts: ParseOptions): ParseRes
       if (lexed.error) {
         // Reported even inside a false `.if` block, as HAProxy splits every line first.
         // It shows the line (without indentation) and a caret under the culprit.
-        const line = lines[ln].replace(/\r$/, '');
+        const line = maskSecret(lines[ln].replace(/\r$/, ''));
         const lead = line.length - line.trimStart().length;
         const caret = ' '.repeat(Math.max(0, (lexed.errorPos ?? lead) - lead));
         diags.alert(`${atTight(where)}${lexed.error}:\n  ${line.trimStart()}\n  ${caret}^`, where);
@@ -374,4 +374,10 @@ function parseUserlistKeyword(words: string[], where: SourceRef, list: Userlist,
     return;
   }
   diags.alert(`${atTight(where)}unknown keyword '${kw}' in 'users' section`, where);
+}
+
+/** A shown line that carries a password (`stats auth`, a userlist `user`) has it starred, position for position. */
+function maskSecret(line: string): string {
+  const m = /^(\s*stats\s+auth\s+|\s*user\s.*?\b(?:insecure-)?password\s+)/.exec(line);
+  return m ? m[1]! + line.slice(m[1]!.length).replace(/\S/g, '*') : line;
 }
