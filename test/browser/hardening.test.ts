@@ -14,7 +14,9 @@ import { basic, csvState, request, until } from '../hardening/admin-helpers.js';
 import { launch } from './chromium.js';
 
 const PASSWORD = 'S3cr3t-browser-4Kp';
-const AUTH = basic('admin', PASSWORD);
+// the user name is shown on the page ("signed in as")
+const USER = '<svg/onload=window.__xss=5>';
+const AUTH = basic(USER, PASSWORD);
 const CHECK_REASON = `<img src=x onerror="window.__xss='check'"> "q'`;
 const AGENT_TEXT = `up <script>window.__xss='agent'</script> "q'`;
 const DESCRIPTION = `<img src=x onerror=window.__xss=1> <b>bold</b> &amp;`;
@@ -73,7 +75,7 @@ listen stats
   stats enable
   stats uri /stats
   stats refresh 1s
-  stats auth admin:${PASSWORD}
+  stats auth ${USER}:${PASSWORD}
   stats admin if TRUE
 backend app
   description ${DESCRIPTION}
@@ -117,7 +119,7 @@ fetch('http://127.0.0.1:${statsPort}/stats', { method: 'POST', mode: 'no-cors', 
   const [evilPort] = await freePorts(1);
   await listen(evilServer, evilPort!, t);
 
-  const browser = await launch({ username: 'admin', password: PASSWORD });
+  const browser = await launch({ username: USER, password: PASSWORD });
   t.after(() => browser.close());
   const page = await browser.context.newPage();
   // the operator is signed in: the browser holds the stats page's credentials
@@ -143,7 +145,7 @@ fetch('http://127.0.0.1:${statsPort}/stats', { method: 'POST', mode: 'no-cors', 
 
 test('XSS: markup from the config, health and agent checks, the URL and Host never runs and shows as text', async (t) => {
   const s = await setup(t);
-  const browser = await launch({ username: 'admin', password: PASSWORD });
+  const browser = await launch({ username: USER, password: PASSWORD });
   t.after(() => browser.close());
   const page = await browser.context.newPage();
   const dialogs: string[] = [];
@@ -167,6 +169,8 @@ test('XSS: markup from the config, health and agent checks, the URL and Host nev
   await page.waitForTimeout(1500);
   assert.deepEqual(await injected(page), { flag: undefined, imgs: 0, scripts: 2, markup: 0 });
   assert.equal(await page.locator('div.px[data-px="app"] th.desc').innerText(), DESCRIPTION);
+  assert.equal(await page.locator('span.who').innerText(), `signed in as ${USER}`);
+  assert.equal(await page.locator('svg[onload]').count(), 0);
   const tips = await page.locator('tr[data-sv="web2"] td[data-f="check_status"] div.tips').textContent();
   assert.ok(tips!.includes(CHECK_REASON), `check tooltip shows the reason as text: ${tips}`);
 
