@@ -90,13 +90,29 @@ function stripZeros(d: string): string {
   return i === 0 ? d : d.slice(i);
 }
 
-/** The authority of an absolute-form target (`scheme://authority/...`), or undefined. */
-function authorityOf(target: string): string | undefined {
-  const i = target.indexOf('://');
-  if (i <= 0 || target.charCodeAt(0) === 0x2f) return undefined;
+/** `hostport` without the scheme's default port: HAProxy takes http://x:80/ as http://x/. */
+function withoutDefaultPort(hostport: string, scheme: string): string {
+  const port = scheme === 'http' ? ':80' : scheme === 'https' ? ':443' : '';
+  return port !== '' && hostport.endsWith(port) ? hostport.slice(0, -port.length) : hostport;
+}
+
+/**
+ * An absolute-form target (`scheme://[userinfo@]host[:port]/...`) loses its default port, and
+ * its host must be the Host header's, if any. Returns 0 or 400.
+ */
+function checkAbsoluteForm(h: HttpHead, host: string | undefined): number {
+  const t = h.target;
+  const i = t.indexOf('://');
+  if (i <= 0) return 0;
+  const scheme = t.slice(0, i).toLowerCase();
   let j = i + 3;
-  while (j < target.length && target[j] !== '/' && target[j] !== '?' && target[j] !== '#') j++;
-  return target.slice(i + 3, j);
+  while (j < t.length && t[j] !== '/' && t[j] !== '?' && t[j] !== '#') j++;
+  const from = t.lastIndexOf('@', j - 1) + 1 || i + 3;
+  const hostport = t.slice(from, j);
+  const bare = withoutDefaultPort(hostport, scheme);
+  if (bare !== hostport) h.target = t.slice(0, from) + bare + t.slice(j);
+  if (host !== undefined && bare.toLowerCase() !== withoutDefaultPort(host, scheme).toLowerCase()) return 400;
+  return 0;
 }
 
 function parseVersion(v: string): number {
@@ -112,7 +128,12 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
  * or, as HAProxy 2.6 accepts, a bare LF: the head ends at the first LF CRLF or LF LF.
  */
 export function findHeadEnd(buf: Buffer, from: number, len: number): number {
-  const start = from > 3 ? from - 3 : 0;
+  let start = from > 3 ? from - 3 : 0;
+  // Empty lines before a request line are no head end: parseHead skips them.
+  if (start === 0) {
+    while (start < len && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
+    if (start === len) return -1;
+  }
   // Fast path: a CRLF head whose every LF before its end follows a CR (one memchr per line).
   const i = buf.indexOf(CRLFCRLF, start);
   if (i >= 0 && i + 4 <= len) {
@@ -144,8 +165,14 @@ export function oversizedRequestStatus(buf: Buffer, len: number): number {
  */
 export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHeaders: number): number {
   reset(h);
-  let eol = text.indexOf('\n');
-  const line = text.slice(0, lineStop(text, eol));
+  // Empty lines before a request line are skipped (RFC 9112 2.2), as HAProxy does.
+  let first = 0;
+  if (!isResponse) {
+    while (text.charCodeAt(first) === 0x0a || (text.charCodeAt(first) === 0x0d && text.charCodeAt(first + 1) === 0x0a)) first += text.charCodeAt(first) === 0x0a ? 1 : 2;
+    if (first >= text.length) return 400;
+  }
+  let eol = text.indexOf('\n', first);
+  const line = text.slice(first, lineStop(text, eol));
   const sp1 = line.indexOf(' ');
   if (isResponse && sp1 <= 0) return 400;
   if (isResponse) {
@@ -222,7 +249,11 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
         break;
       }
       case 'transfer-encoding': {
-        for (const c of value.toLowerCase().split(',')) codings.push(ows(c));
+        // Empty list elements count for nothing (RFC 9110 5.6.1), as in HAProxy.
+        for (const c of value.toLowerCase().split(',')) {
+          const coding = ows(c);
+          if (coding !== '') codings.push(coding);
+        }
         teSeen = true;
         break;
       }
@@ -240,10 +271,7 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   }
   // Both framings at once (a smuggling shape): as HAProxy, chunked wins and the length is
   // dropped; the caller removes the header and closes the connection after this message.
-  if (!isResponse && host !== undefined) {
-    const authority = authorityOf(h.target);
-    if (authority !== undefined && authority.toLowerCase() !== host.toLowerCase()) return 400;
-  }
+  if (!isResponse && h.target.charCodeAt(0) !== 0x2f && checkAbsoluteForm(h, host) !== 0) return 400;
   if (teSeen) {
     // chunked must come once and last, even across several headers.
     h.chunked = codings[codings.length - 1] === 'chunked';
