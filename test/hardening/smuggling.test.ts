@@ -13,7 +13,7 @@ import { startSwitchyard, writeConfig, type Running } from '../helpers/switchyar
 import { CASES } from './smuggling-cases.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
-/** Cases sent at once; each waits at most for the proxy's client timeout. */
+/** Cases sent at once; each waits at most for the proxies' server timeout (3 s, shorter than the client one so a stalled body always ends as a 504). */
 const BATCH = 14;
 /** How long a client waits for the proxy to close before it reads what it got. */
 const CLIENT_WAIT_MS = 8_000;
@@ -219,7 +219,7 @@ const config = (fe: number[], be: number[]): string =>
   `defaults
     mode http
     timeout connect 1s
-    timeout client 3s
+    timeout client 6s
     timeout server 3s
     timeout http-request 2s
     timeout http-keep-alive 500ms
