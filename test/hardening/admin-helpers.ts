@@ -8,7 +8,8 @@ export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
-  /** When the status line arrived (Date.now()). */
+  /** When the request was sent and when its answer arrived (Date.now()). */
+  sent: number;
   at: number;
 }
 
@@ -23,6 +24,7 @@ export function request(
   opts: { auth?: string; method?: string; body?: string | Buffer; headers?: Record<string, string>; localAddress?: string } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    const sent = Date.now();
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.auth) headers.authorization = opts.auth;
     if (opts.body !== undefined) headers['content-type'] ??= 'application/x-www-form-urlencoded';
@@ -32,7 +34,7 @@ export function request(
         const at = Date.now();
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), at }));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), sent, at }));
         res.on('error', reject);
       },
     );
