@@ -29,6 +29,7 @@ const RSS_GROWTH = 0.3;
 const RSS_SLACK_MB = 15;
 const FD_SLACK = 4;
 const BACKEND_KEEPALIVE_MS = 2_000;
+const STATS_AUTH = 'admin:soak-secret';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -118,7 +119,7 @@ interface Soak {
   clientRetries: number;
   /** Requests given up by the client on purpose (see abortOnce); not errors. */
   aborted: number;
-  /** Bumped when a backend is killed: a request that saw it change was in flight during a kill. */
+  /** Bumped once a killed backend is gone: a request that saw it change was in flight during a kill. */
   killSeq: number;
 }
 
@@ -143,10 +144,12 @@ function request(opts: http.RequestOptions, body?: Buffer): Promise<Answer> {
   });
 }
 
-function record(soak: Soak, tally: Tally, seq: number, what: string | undefined): void {
-  if (what === undefined) tally.ok++;
-  else if (soak.killSeq !== seq && /^(status 502|status 503|ECONNRESET|socket hang up)/.test(what)) tally.expected++;
+function record(soak: Soak, kind: keyof Soak['tallies'], seq: number, failure: string | undefined): void {
+  const tally = soak.tallies[kind];
+  if (failure === undefined) tally.ok++;
+  else if (soak.killSeq !== seq && /^(status 502|status 503|ECONNRESET|socket hang up)/.test(failure)) tally.expected++;
   else {
+    const what = `${kind}: ${failure}`;
     tally.errors++;
     const at = Math.round((Date.now() - soak.started) / 100) / 10;
     const e = soak.errorSamples.get(what) ?? { n: 0, first: at, last: at };
@@ -292,6 +295,34 @@ const STEPS: Step[] = [
 
 const STATUS_AFTER = { drain: 'DRAIN', maint: 'MAINT', ready: 'UP' } as const;
 
+type AdminKey = 'socketDrain' | 'socketMaint' | 'socketReady' | 'pageDrain' | 'pageMaint' | 'pageReady' | 'weight';
+
+function adminKey(step: Step): AdminKey {
+  return step.action === 'weight' ? 'weight' : (`${step.via}${step.action[0]!.toUpperCase()}${step.action.slice(1)}` as AdminKey);
+}
+
+/** Take one step through the socket or the page; throws unless it shows on the socket. */
+async function runStep(step: Step, sock: string, statsPort: number): Promise<void> {
+  if (step.action === 'weight') {
+    const answer = await cli(sock, `set weight app/${step.server} ${step.weight}`);
+    if (answer.trim() !== '') throw new Error(`answered ${JSON.stringify(answer)}`);
+    const ok = await until(async () => (await cli(sock, `get weight app/${step.server}`)).startsWith(`${step.weight} `), 15_000);
+    if (!ok) throw new Error('the weight did not change');
+    return;
+  }
+  if (step.via === 'socket') {
+    const answer = await cli(sock, `set server app/${step.server} state ${step.action}`);
+    if (answer.trim() !== '') throw new Error(`answered ${JSON.stringify(answer)}`);
+  } else {
+    const a = await request(
+      { host: '127.0.0.1', port: statsPort, path: '/stats', method: 'POST', agent: false, auth: STATS_AUTH, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      Buffer.from(`s=${step.server}&action=${step.action}&b=app`),
+    );
+    if (a.status !== 303) throw new Error(`page answered ${a.status}`);
+  }
+  if (!(await statusSettles(sock, step.server, STATUS_AFTER[step.action]))) throw new Error(`status did not become ${STATUS_AFTER[step.action]}`);
+}
+
 // ---------------------------------------------------------------- the run
 
 interface Options {
@@ -318,14 +349,32 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
+/** Listen on `port` (0: any) and let go: the port it got, or undefined if taken. */
+function tryPort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const s = net.createServer().on('error', () => resolve(undefined));
+    s.listen(port, '127.0.0.1', () => {
+      const got = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(got));
     });
   });
+}
+
+async function freePort(): Promise<number> {
+  return (await tryPort(0))!;
+}
+
+/**
+ * A free port below the kernel's ephemeral range, for a backend: while it is killed, no
+ * outgoing connection or port-0 bind of another program can take its port and answer.
+ */
+async function backendPort(): Promise<number> {
+  const range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+  const low = Number(range[0]) || 32768;
+  for (;;) {
+    const port = await tryPort(Math.max(1024, low - 1000 - Math.floor(Math.random() * 10_000)));
+    if (port !== undefined) return port;
+  }
 }
 
 function startBackend(port: number, name: string): Promise<ChildProcess> {
@@ -374,7 +423,7 @@ listen stats
     stats enable
     stats uri /stats
     stats refresh 5s
-    stats auth admin:soak-secret
+    stats auth ${STATS_AUTH}
     stats admin if TRUE
 `;
 }
@@ -404,7 +453,12 @@ async function main(): Promise<number> {
   const downFor = Math.min(10, Math.max(3, killEvery / 6));
   const stepEvery = Math.min(5, Math.max(1, window / (STEPS.length + 2)));
 
-  const [web, tcp, stats, ...be] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [web, tcp, stats] = [await freePort(), await freePort(), await freePort()];
+  const be: number[] = [];
+  while (be.length < 3) {
+    const port = await backendPort();
+    if (!be.includes(port)) be.push(port);
+  }
   for (const [i, port] of be.entries()) backends.push(await startBackend(port, `s${i + 1}`));
   const cfgPath = path.join(dir, 'haproxy.cfg');
   writeFileSync(cfgPath, configText(dir, { web, tcp, stats, be }));
@@ -457,15 +511,15 @@ async function main(): Promise<number> {
   const gate = new Gate();
   // Each keep-alive client is one connection of its own.
   const kaAgents = Array.from({ length: 20 }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
-  const checked = (tally: Tally, one: () => Promise<string | undefined>) => async (): Promise<void> => {
+  const checked = (kind: keyof Soak['tallies'], one: () => Promise<string | undefined>) => async (): Promise<void> => {
     const seq = soak.killSeq;
-    record(soak, tally, seq, await one());
+    record(soak, kind, seq, await one());
   };
   const load = [
-    ...kaAgents.map((agent) => loop(gate, 200, checked(soak.tallies.keepalive, () => getOnce(soak, web, agent)))),
-    loop(gate, 40, checked(soak.tallies.newconn, () => getOnce(soak, web, false))),
-    loop(gate, 100, checked(soak.tallies.post, () => postOnce(web))),
-    loop(gate, 65, checked(soak.tallies.tcp, () => getOnce(soak, tcp, false))),
+    ...kaAgents.map((agent) => loop(gate, 200, checked('keepalive', () => getOnce(soak, web, agent)))),
+    loop(gate, 40, checked('newconn', () => getOnce(soak, web, false))),
+    loop(gate, 100, checked('post', () => postOnce(web))),
+    loop(gate, 65, checked('tcp', () => getOnce(soak, tcp, false))),
     loop(gate, 200, () => abortOnce(web, soak.aborted++)),
   ];
 
@@ -506,7 +560,7 @@ async function main(): Promise<number> {
     return s;
   };
 
-  const admin = { socketDrain: 0, socketMaint: 0, socketReady: 0, pageDrain: 0, pageMaint: 0, pageReady: 0, weight: 0 };
+  const admin: Record<AdminKey, number> = { socketDrain: 0, socketMaint: 0, socketReady: 0, pageDrain: 0, pageMaint: 0, pageReady: 0, weight: 0 };
   const adminFailures: string[] = [];
   let reloads = 0;
   let kills = 0;
@@ -523,33 +577,18 @@ async function main(): Promise<number> {
       const step = STEPS[i % STEPS.length]!;
       const label = `${step.via} ${step.action} ${step.server}${step.action === 'weight' ? ` ${step.weight}` : ''}`;
       try {
-        if (step.action === 'weight') {
-          const answer = await cli(sock, `set weight app/${step.server} ${step.weight}`);
-          if (answer.trim() !== '') throw new Error(`answered ${JSON.stringify(answer)}`);
-          const ok = await until(async () => (await cli(sock, `get weight app/${step.server}`)).startsWith(`${step.weight} `), 15_000);
-          if (!ok) throw new Error('the weight did not change');
-          admin.weight++;
-        } else {
-          if (step.via === 'socket') {
-            const answer = await cli(sock, `set server app/${step.server} state ${step.action}`);
-            if (answer.trim() !== '') throw new Error(`answered ${JSON.stringify(answer)}`);
-          } else {
-            const a = await request(
-              { host: '127.0.0.1', port: stats, path: '/stats', method: 'POST', agent: false, auth: 'admin:soak-secret', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-              Buffer.from(`s=${step.server}&action=${step.action}&b=app`),
-            );
-            if (a.status !== 303) throw new Error(`page answered ${a.status}`);
-          }
-          if (!(await statusSettles(sock, step.server, STATUS_AFTER[step.action]))) throw new Error(`status did not become ${STATUS_AFTER[step.action]}`);
-          const key = `${step.via}${step.action[0]!.toUpperCase()}${step.action.slice(1)}` as keyof typeof admin;
-          admin[key]++;
-        }
+        await runStep(step, sock, stats);
+        admin[adminKey(step)]++;
         events.push(label);
       } catch (err) {
         adminFailures.push(`${Math.round(elapsed())} s: ${label}: ${err instanceof Error ? err.message : String(err)}`);
       }
       // The page is read between actions as an operator watching it would.
-      await request({ host: '127.0.0.1', port: stats, path: i % 2 ? '/stats' : '/stats;csv', agent: false, auth: 'admin:soak-secret' }).catch(() => undefined);
+      const page = i % 2 ? '/stats' : '/stats;csv';
+      const shown = await request({ host: '127.0.0.1', port: stats, path: page, agent: false, auth: STATS_AUTH }).catch((err: Error) => ({ status: 0, body: err.message }));
+      if (shown.status !== 200 || (page === '/stats;csv' && !shown.body.includes('\napp,s1,'))) {
+        adminFailures.push(`${Math.round(elapsed())} s: GET ${page}: ${shown.status} ${shown.body.slice(0, 80)}`);
+      }
       await sleep(stepEvery * 1000);
     }
   };
@@ -570,8 +609,10 @@ async function main(): Promise<number> {
   const killer = async (): Promise<void> => {
     for (let next = warm + killEvery * 0.3; next + downFor < opsEnd; next += killEvery) {
       await sleep(Math.max(0, next - elapsed()) * 1000);
-      soak.killSeq++;
+      const gone = new Promise((r) => backends[2]!.once('exit', r));
       backends[2]!.kill('SIGKILL');
+      await gone;
+      soak.killSeq++;
       events.push('kill s3');
       if (!(await statusSettles(sock, 's3', 'DOWN'))) killFailures.push(`${Math.round(elapsed())} s: s3 killed but not seen DOWN`);
       await sleep(downFor * 1000);
@@ -597,8 +638,14 @@ async function main(): Promise<number> {
   master.kill('SIGUSR1');
   const exitCode = await Promise.race([masterExit, sleep(20_000).then(() => 'timeout' as const)]);
 
+  // Every answered request is in the access log; the 5xx ones say which server and timers.
   let webLogLines = 0;
-  for await (const line of createInterface({ input: createReadStream(logPath) })) if (/ web app\//.test(line)) webLogLines++;
+  const log5xx: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(logPath) })) {
+    if (!/ web app\//.test(line)) continue;
+    webLogLines++;
+    if (/ web app\/\S+ \S+ 5\d\d /.test(line) && log5xx.length < 10) log5xx.push(line);
+  }
   const httpOk = soak.tallies.keepalive.ok + soak.tallies.newconn.ok + soak.tallies.post.ok;
 
   const max = samples.reduce((m, s) => Math.max(m, s.rssMB), 0);
@@ -628,6 +675,7 @@ async function main(): Promise<number> {
     admin,
     failures: [...adminFailures, ...reloadFailures, ...killFailures, ...alerts].slice(0, 20),
     webLogLines,
+    log5xx,
     httpOk,
     rssMB: { start: round1(baseline.rssMB), end: round1(end.rssMB), max: round1(max) },
     masterMB: { start: round1(baseline.masterMB), end: round1(end.masterMB) },
@@ -649,6 +697,7 @@ async function main(): Promise<number> {
       `fds start ${baseline.fds} end ${end.fds} (at rest); access log lines for the web frontend ${webLogLines} for ${httpOk} answered`,
       ...[...soak.errorSamples].slice(0, 10).map(([what, e]) => `  error ×${e.n} between ${e.first} and ${e.last} s: ${what}`),
       ...summary.failures.map((f) => `  failure: ${f}`),
+      ...log5xx.map((l) => `  5xx in the access log: ${l}`),
       reasons.length === 0 ? 'PASS' : `FAIL: ${reasons.join('; ')}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
