@@ -76,7 +76,8 @@ const acceptRstServer = net.createServer((s) => {
 
 /** The tcp backend: `srv-first` gets `bye` and a FIN at once, then what the client still sends
  * is read (after a pause, so it piles up in the proxy) and counted in `lateBytes`; anything
- * else is read to the client's FIN and answered `got <n>` (or 4 MB for `big`) and a FIN. */
+ * else is read to the client's FIN and answered `got <n>` (or 4 MB for `big`) and a FIN;
+ * `rst-me` gets a few bytes and a reset. */
 let lateBytes = 0;
 const BIG_REPLY = Buffer.alloc(4 << 20, 'r');
 const raw = net.createServer({ allowHalfOpen: true }, (s) => {
@@ -86,6 +87,7 @@ const raw = net.createServer({ allowHalfOpen: true }, (s) => {
   let big = false;
   s.on('data', (d: Buffer) => {
     if (n === 0 && d.toString('latin1').startsWith('big')) big = true;
+    if (n === 0 && d.toString('latin1').startsWith('rst-me')) return resetLater(s, 'partial');
     if (n === 0 && !serverFirst && d.toString('latin1').startsWith('srv-first')) {
       serverFirst = true;
       s.end('bye');
@@ -348,14 +350,34 @@ test('tcp mode relays a half-close each way and frees both sides', async () => {
   }
   await allClosed([...clientFirst, ...serverFirst], 'tcp clients');
   clientFirst.forEach((c, i) => {
-    if (i < BIG_LATE) assert.equal(c.got().length, BIG_REPLY.length, 'a large answer after the client half-closed must arrive whole');
-    else assert.equal(c.got(), 'got 4');
+    if (i < BIG_LATE) assert.equal(c.got().length, BIG_REPLY.length, `client-first ${i}: a large answer after the client half-closed must arrive whole`);
+    else assert.equal(c.got(), 'got 4', `client-first ${i}`);
   });
-  for (const s of serverFirst) assert.equal(s.got(), 'bye');
+  serverFirst.forEach((s, i) => assert.equal(s.got(), 'bye', `server-first ${i}`));
   const expected = BIG_LATE * LATE_BIG + (serverFirst.length - BIG_LATE) * 4;
   await waitUntil(() => lateBytes >= expected, `bytes sent after the server half-closed to reach it (${lateBytes} of ${expected})`);
-  assert.equal(lateBytes, expected);
+  assert.equal(lateBytes, expected, 'no more bytes than were sent after the half-close');
   await assertBackToBaseline('after tcp half-closes');
+});
+
+test('tcp mode: resets from either side, before or during the transfer, free both sides', async () => {
+  const batch: Client[] = [];
+  for (let i = 0; i < 150; i++) {
+    const c = client(PIPE!);
+    if (i % 3 === 0) c.s.write('rst-me');
+    // Reset in the middle of a 4 MB answer, as soon as its first bytes arrive.
+    else if (i % 3 === 1) {
+      c.s.end('big');
+      c.s.once('data', () => c.s.resetAndDestroy());
+    }
+    batch.push(c);
+  }
+  await Promise.all(batch.map((c) => c.connected));
+  // The last third resets before sending anything.
+  for (let i = 2; i < batch.length; i += 3) batch[i]!.s.resetAndDestroy();
+  await allClosed(batch, 'tcp clients');
+  for (let i = 0; i < batch.length; i += 3) assert.equal(batch[i]!.got(), 'partial');
+  await assertBackToBaseline('after tcp resets');
 });
 
 test('idle keep-alive clients are closed at timeout http-keep-alive and freed', async () => {
