@@ -219,6 +219,7 @@ describe('timeouts on slow clients', { concurrency: true }, () => {
     const slow = Array.from({ length: 6 }, () => trickle(FE!, 'G', head.slice(1), 1000));
     // One more connects and never sends a byte: the same 408.
     slow.push(trickle(FE!, '', '', 60_000));
+    const theirs = hap ? trickle(HFE!, 'G', head.slice(1), 1000) : undefined;
     let served = 0;
     let settledAll = false;
     const all = Promise.all(slow).finally(() => (settledAll = true));
@@ -234,6 +235,7 @@ describe('timeouts on slow clients', { concurrency: true }, () => {
       assert.ok(o.closedAfter < 10_000, `408 came only after ${o.closedAfter} ms`);
     }
     assert.ok(served >= 3, `the normal client was served ${served} times meanwhile`);
+    if (theirs) assert.equal(statusLine(await theirs), 'HTTP/1.1 408 Request Time-out', 'HAProxy on the same config');
   });
 
   test('a body trickled faster than timeout server is forwarded whole, even past timeout client (as HAProxy)', async () => {
