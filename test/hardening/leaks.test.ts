@@ -19,7 +19,7 @@ const [FE, FLOOD, OTHER, STATS, PIPE, BE, COUNTED, RST, RSTA, RAW] = await freeP
 /** The http backend: /hold answers a head and part of the body and then waits; the rest echo. */
 const held = new Set<http.ServerResponse>();
 const app = http.createServer((req, res) => {
-  if (req.url === '/hold') {
+  if (req.url!.endsWith('/hold')) {
     res.writeHead(200, { 'content-length': 1 << 20 });
     res.write(Buffer.alloc(16 * 1024, 'h'));
     held.add(res);
@@ -126,6 +126,7 @@ frontend web
     bind 127.0.0.1:${FE}
     use_backend rsta if { path_beg /rst-accept }
     use_backend rst if { path_beg /rst- }
+    use_backend queued if { path_beg /queued }
     default_backend app
 frontend flood
     bind 127.0.0.1:${FLOOD}
@@ -148,6 +149,9 @@ backend counted
     server s1 127.0.0.1:${COUNTED}
 backend rst
     server s1 127.0.0.1:${RST}
+backend queued
+    timeout queue 30s
+    server s1 127.0.0.1:${BE} maxconn 2
 backend rsta
     server s1 127.0.0.1:${RSTA}
 backend raw
@@ -174,13 +178,13 @@ after(async () => {
   await Promise.all([app, countedApp, rstServer, acceptRstServer, raw].map((s) => new Promise((r) => s.close(r))));
 });
 
-const WATCHED = ['web', 'flood', 'other', 'pipe', 'app', 'counted', 'rst', 'rsta', 'raw'];
+const WATCHED = ['web', 'flood', 'other', 'pipe', 'app', 'counted', 'rst', 'rsta', 'raw', 'queued'];
 
 async function currentSessions(): Promise<string> {
   const rows = await statsRows(STATS!);
   return rows
-    .filter((r) => WATCHED.includes(r.pxname!) && r.scur !== '0')
-    .map((r) => `${r.pxname}/${r.svname} scur=${r.scur}`)
+    .filter((r) => WATCHED.includes(r.pxname!) && (r.scur !== '0' || Number(r.qcur || 0) > 0))
+    .map((r) => `${r.pxname}/${r.svname} scur=${r.scur} qcur=${r.qcur}`)
     .join(', ');
 }
 
@@ -309,6 +313,25 @@ test('a head then a half-close is answered; resets while the server answers or w
   for (const h of halfClosed) assert.match(h.got(), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\ngot 0$/);
   await waitUntil(() => held.size === 0, 'the server to see every held response aborted');
   await assertBackToBaseline('after client resets mid-response and mid-upload');
+});
+
+test('clients resetting while queued behind a full server leave nothing behind', async () => {
+  const batch: Client[] = [];
+  for (let i = 0; i < 100; i++) {
+    const c = client(FE!);
+    c.s.write('GET /queued/hold HTTP/1.1\r\nhost: x\r\n\r\n');
+    batch.push(c);
+  }
+  await waitUntil(() => batch.filter((c) => c.got().length > 0).length === 2, 'two requests to reach the server');
+  const be = async (): Promise<Record<string, string>> => (await statsRows(STATS!)).find((r) => r.pxname === 'queued' && r.svname === 'BACKEND')!;
+  const deadline = Date.now() + 20_000;
+  while (Number((await be()).qcur) !== 98) {
+    if (Date.now() > deadline) assert.fail(`the queue holds ${(await be()).qcur} requests, not 98`);
+    await sleep(50);
+  }
+  for (const c of batch) c.s.resetAndDestroy();
+  await waitUntil(() => held.size === 0, 'the server to see both held responses aborted');
+  await assertBackToBaseline('after resets in the queue');
 });
 
 test('a server resetting at accept, after the head, mid-header or mid-body: 502 or a cut body, nothing left behind', async () => {
