@@ -249,10 +249,11 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
         break;
       }
       case 'transfer-encoding': {
-        // Empty list elements count for nothing (RFC 9110 5.6.1), as in HAProxy.
+        // As in HAProxy, an empty element after chunked counts for nothing, but one before it
+        // is a coding like any other (so ',chunked' gets 422).
         for (const c of value.toLowerCase().split(',')) {
           const coding = ows(c);
-          if (coding !== '') codings.push(coding);
+          if (coding !== '' || codings.indexOf('chunked') < 0) codings.push(coding);
         }
         teSeen = true;
         break;
