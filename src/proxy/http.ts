@@ -106,7 +106,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
   onExpire(): void {
     switch (this.st) {
       case St.Head:
-        if (this.requests > 0 && this.bufLen === 0) return this.close();
+        if (this.awaitingDrain || (this.requests > 0 && this.bufLen === 0)) return this.close();
         this.fe.proxy.feCounters.ereq++;
         return this.fail(408, 'cR');
       case St.Connect:
@@ -193,7 +193,13 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       this.upPausedByClient = false;
       this.up?.sock.resume();
     }
+    if (this.awaitingDrain) {
+      this.awaitingDrain = false;
+      if (this.st === St.Head) this.nextRequest();
+    }
   };
+
+  private awaitingDrain = false;
 
   private pauseClient(): void {
     if (!this.paused) {
@@ -743,6 +749,14 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.tReqStart = 0;
     this.tAccept = Date.now();
     this.deadline = this.clock.after(this.fe.keepAliveTimeout);
+    // A client that leaves its responses unread gets no further one (a pipelined request
+    // waits in the buffer) until its socket drains: memory stays bounded, as in HAProxy.
+    if (this.sock.writableNeedDrain) {
+      this.pauseClient();
+      this.awaitingDrain = true;
+      this.deadline = this.clock.after(this.fe.clientTimeout);
+      return;
+    }
     this.resumeClient();
     if (this.bufLen > 0) this.tryHead();
   }
