@@ -94,8 +94,16 @@ let rawBig: Stream | undefined;
 let rawSink: net.Socket | undefined;
 const sockets = new Set<net.Socket>();
 
-// The http backend: /big streams 200 MB, other requests are answered after their whole body.
+const SMALL = Buffer.alloc(32 * 1024, 'p');
+let smallServed = 0;
+// The http backend: /big streams 200 MB, /small is 32 kB, other requests are answered after their whole body.
 const app = http.createServer((req, res) => {
+  if (req.url === '/small') {
+    smallServed++;
+    res.writeHead(200, { 'content-length': SMALL.length });
+    res.end(SMALL);
+    return;
+  }
   if (req.url === '/big') {
     res.writeHead(200, { 'content-length': BIG, 'content-type': 'application/octet-stream' });
     bigStream = new Stream();
@@ -357,4 +365,29 @@ test('a server that reads nothing of a 200 MB tcp upload holds back the client, 
   t.diagnostic(assertHeldBack('tcp upload', st, await rssGrowth(base)));
   rawSink!.resume();
   assert.equal(await reply, `got ${BIG}\n`);
+});
+
+test('a client pipelining 4000 requests and reading no response is not served past what its socket holds', async (t) => {
+  const N = 4000;
+  const base = await baseline();
+  smallServed = 0;
+  const c = nonReader(SLOWFE!, 'GET /small HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(N));
+  await waitFor(() => smallServed > 0, 'the first request served');
+  const held = await settled(() => smallServed, 5, 200);
+  const growth = await rssGrowth(base);
+  t.diagnostic(`pipelining: served ${held} of ${N} while nothing was read, RSS +${Math.round(growth / MB)} MB`);
+  assert.ok(growth < RSS_SLACK, `Switchyard's RSS grew ${Math.round(growth / MB)} MB buffering responses nobody read`);
+  assert.ok(held < N / 2, `${held} of ${N} pipelined requests were served to a client that read nothing`);
+  // Once the client reads, every response comes, in order and whole.
+  const MARK = 'HTTP/1.1 200 OK\r\n';
+  let responses = 0;
+  let tail = '';
+  c.on('data', (d: Buffer) => {
+    const text = tail + d.toString('latin1');
+    for (let i = text.indexOf(MARK); i >= 0; i = text.indexOf(MARK, i + MARK.length)) responses++;
+    tail = text.slice(-(MARK.length - 1));
+  });
+  c.resume();
+  await waitFor(() => responses === N, `all ${N} responses (got ${responses})`, 30_000);
+  c.destroy();
 });
