@@ -249,13 +249,14 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
         break;
       }
       case 'transfer-encoding': {
-        // As in HAProxy, an empty element after chunked counts for nothing, but one before it
-        // is a coding like any other (so ',chunked' gets 422).
+        // As in HAProxy, an empty header and an empty element after chunked count for nothing,
+        // but an empty element before it is a coding like any other (so ',chunked' gets 422).
+        teSeen = true;
+        if (value === '') break;
         for (const c of value.toLowerCase().split(',')) {
           const coding = ows(c);
           if (coding !== '' || codings.indexOf('chunked') < 0) codings.push(coding);
         }
-        teSeen = true;
         break;
       }
       case 'connection': {
