@@ -128,6 +128,9 @@ export const CASES: SmugglingCase[] = [
   { name: 'HEAD with a body', raw: head('HEAD /a HTTP/1.1', 'host: x', 'content-length: 5') + 'hello' + NEXT },
   { name: 'OPTIONS *', raw: head('OPTIONS * HTTP/1.1', 'host: x') + NEXT },
   { name: 'chunked then an empty TE header', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked', 'transfer-encoding:') + hidden },
+  { name: 'an empty TE header, then chunked', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding:', 'transfer-encoding: chunked', `content-length: ${hidden.length}`) + hidden },
+  { name: 'gzip, an empty TE header, then chunked', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: gzip', 'transfer-encoding:', 'transfer-encoding: chunked') + hidden },
+  { name: 'TE: ,chunked', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: ,chunked') + hidden },
   { name: 'tab before the colon of TE', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding\t: chunked', `content-length: ${hidden.length}`) + hidden },
   { name: 'header line without a colon', raw: head('GET /a HTTP/1.1', 'host: x', 'x-a 1') + NEXT },
   { name: 'empty line before the request line', raw: '\r\n' + head('GET /a HTTP/1.1', 'host: x') + NEXT },
@@ -155,3 +158,42 @@ export const CASES: SmugglingCase[] = [
   { name: 'empty header name', raw: head('GET /a HTTP/1.1', 'host: x', ': 1') + NEXT },
   { name: 'trailer line without a colon', raw: head('POST /a HTTP/1.1', 'host: x', 'transfer-encoding: chunked') + '0\r\nbogus\r\n\r\n' + NEXT },
 ];
+
+// Generated cases: framing headers drawn from a fixed vocabulary in random order, with a
+// seeded generator so every run sends the same bytes (a failure names its headers).
+const TE_NAMES = ['transfer-encoding', 'Transfer-Encoding', 'TRANSFER-ENCODING'];
+const TE_VALUES = ['chunked', 'CHUNKED', 'chunked, chunked', 'gzip, chunked', 'identity', 'chunked,', ',chunked', '', 'xchunked', 'chunked;a=b', 'chunked ,gzip'];
+const CL_VALUES = ['5', '05', '5,5', '5, 6', '+5', '', '0', String(hidden.length), '5 ,5', '18446744073709551615'];
+const BODIES = ['hello' + NEXT, '5\r\nhello\r\n0\r\n\r\n' + NEXT, hidden, ''];
+
+/** xorshift32: a small deterministic generator. */
+function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
+}
+
+function generated(count: number, seed: number): SmugglingCase[] {
+  const rnd = prng(seed);
+  const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)]!;
+  const out: SmugglingCase[] = [];
+  for (let k = 0; k < count; k++) {
+    const headers: string[] = [];
+    const te = Math.floor(rnd() * 3);
+    const cl = Math.floor(rnd() * 3);
+    for (let n = 0; n < te; n++) headers.push(`${pick(TE_NAMES)}: ${pick(TE_VALUES)}`);
+    for (let n = 0; n < cl; n++) headers.splice(Math.floor(rnd() * (headers.length + 1)), 0, `content-length: ${pick(CL_VALUES)}`);
+    const version = rnd() < 0.2 ? 'HTTP/1.0' : 'HTTP/1.1';
+    const raw = head(`POST /g${k} ${version}`, 'host: x', ...headers) + pick(BODIES);
+    out.push({ name: `generated ${k}: ${version} ${JSON.stringify(headers)}`, raw });
+  }
+  return out;
+}
+
+CASES.push(...generated(100, 0x5eed));

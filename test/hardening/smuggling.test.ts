@@ -14,7 +14,7 @@ import { CASES } from './smuggling-cases.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 /** Cases sent at once; one lasts at most about the server timeout (3 s) plus the keep-alive one. */
-const BATCH = 14;
+const BATCH = 30;
 /** How long a client waits for the proxy to close before it reads what it got. */
 const CLIENT_WAIT_MS = 8_000;
 
