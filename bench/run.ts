@@ -1,7 +1,8 @@
 // `npm run bench`: wrk through Switchyard and HAProxy 2.6 on the same config, in http and tcp
 // mode, plus nginx directly, interleaved in one run. The proxy is pinned to CPU 0, wrk and
 // nginx to CPU 1. Prints req/s, p50, p99, CPU-µs per request (from /proc) and peak RSS, and
-// Switchyard/HAProxy ratios. Environment: BENCH_DURATION (s, default 10), BENCH_ROUNDS (1).
+// Switchyard/HAProxy ratios. Environment: BENCH_DURATION (s, default 10), BENCH_ROUNDS (1),
+// BENCH_ONLY (comma-separated row labels, e.g. `http,tcp`), BENCH_CONNS (e.g. `50`).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -14,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-const CONNS = [50, 200];
+const CONNS = (process.env.BENCH_CONNS ?? '50,200').split(',').map(Number);
+const ONLY = process.env.BENCH_ONLY?.split(',');
 const TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 
 function need(): void {
@@ -182,7 +184,7 @@ backend be
     ['tcp', 'tcp', false, 1],
     ['http+log', 'http', true, 1],
     ['http nbt2', 'http', false, 2],
-  ];
+  ].filter(([label]) => !ONLY || ONLY.includes(label as string)) as [string, 'http' | 'tcp', boolean, number][];
   for (const [label, mode, logging, nbthread] of variants) {
     for (const impl of ['switchyard', 'haproxy'] as const) {
       const port = await freePort();

@@ -13,6 +13,7 @@ import { Clock } from './clock.js';
 import { HttpSession } from './http.js';
 import { TcpSession } from './tcp.js';
 import { clientAddress, type SessionEnv } from './session.js';
+import { adoptAccepted, ReadLoop } from './reads.js';
 
 export interface DataPlane {
   /** Stop accepting; resolve when listeners are closed (sessions may still run). */
@@ -43,7 +44,6 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
         }
         if (!full(w.fe)) {
           waiting.splice(i, 1);
-          w.sock.resume();
           start(w.sock, w.fe);
           return;
         }
@@ -51,7 +51,9 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
     },
   };
 
-  function start(sock: net.Socket, fe: FrontendCtx): void {
+  function start(accepted: net.Socket, fe: FrontendCtx): void {
+    const reads = new ReadLoop(noop);
+    const sock = adoptAccepted(accepted, reads, true);
     const now = clock.now;
     proc.currConns++;
     proc.cumConns++;
@@ -61,13 +63,12 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
     c.connTot++;
     c.connRate.hit(now);
     sock.setNoDelay(true);
-    if (fe.mode === 'http') new HttpSession(sock, fe, env);
-    else new TcpSession(sock, fe, tcpBackend(sock, fe), env);
+    if (fe.mode === 'http') new HttpSession(sock, reads, fe, env);
+    else new TcpSession(sock, reads, fe, tcpBackend(sock, fe), env);
   }
 
   function accept(sock: net.Socket, fe: FrontendCtx): void {
     if (fe.proxy.frontendStatus !== 'OPEN' || full(fe)) {
-      sock.pause();
       sock.on('error', () => sock.destroy());
       waiting.push({ sock, fe });
       return;
@@ -101,7 +102,9 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
 }
 
 function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: FrontendCtx) => void): Promise<net.Server> {
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => accept(s, fe));
+  // pauseOnConnect: nothing is read before the session adopts the socket (see reads.ts), and
+  // connections over maxconn wait unread.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (s) => accept(s, fe));
   const backlog = fe.proxy.config.backlog ?? 1024;
   const a = bind.address;
   return new Promise((resolve, reject) => {
@@ -128,6 +131,8 @@ function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: Fronten
     }
   });
 }
+
+function noop(): void {}
 
 function describe(bind: Bind): string {
   const a = bind.address;

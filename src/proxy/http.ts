@@ -15,6 +15,7 @@ import { afterConnectFailure, type BackendCtx, type CompiledRule, type FrontendC
 import type { Clock, Expirable } from './clock.js';
 import { httpLogLine } from '../log/access.js';
 import { clientAddress, type SessionEnv } from './session.js';
+import { send, type ReadLoop } from './reads.js';
 
 const enum St {
   Head,
@@ -78,6 +79,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
 
   constructor(
     private readonly sock: net.Socket,
+    private readonly reads: ReadLoop,
     private readonly fe: FrontendCtx,
     private readonly env: SessionEnv,
   ) {
@@ -85,7 +87,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.src = a.ip;
     this.srcPort = a.port;
     this.tAccept = this.tReqStart = Date.now();
-    sock.on('data', this.onClientData);
+    reads.onChunk = this.onClientData;
     sock.on('end', this.onClientEnd);
     sock.on('error', noop);
     sock.on('close', this.onClientClose);
@@ -151,7 +153,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         return;
       case St.Tunnel:
         this.deadline = this.clock.after(this.tunnelTimeout());
-        if (!this.up!.sock.write(chunk)) this.pauseClient();
+        if (!send(this.up!.sock, chunk, this.reads)) this.pauseClient();
         return;
     }
   };
@@ -492,7 +494,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       if (this.reqBodyLeft === 0) this.reqDone = true;
     }
     const up = this.up!;
-    const ok = head !== undefined ? writeHeadAndBody(up.sock, head, chunk, from, end) : end > from ? up.sock.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end)) : true;
+    const ok = head !== undefined ? writeHeadAndBody(up.sock, head, chunk, from, end, this.reads) : end > from ? send(up.sock, from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end), this.reads) : true;
     if (!ok && !this.reqDone) this.pauseClient();
     // As HAProxy 2.6: until the response starts, each body byte passed on re-arms timeout
     // server, and that alone ends a stalled upload (504), whatever timeout client says.
@@ -536,7 +538,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.gotResponseBytes = true;
     if (this.st === St.Tunnel) {
       this.deadline = this.clock.after(this.tunnelTimeout());
-      if (!this.sock.write(chunk)) this.pauseUpstream();
+      if (!send(this.sock, chunk, up.reads)) this.pauseUpstream();
       return;
     }
     if (!this.respHeadDone) return this.responseHead(chunk);
@@ -559,7 +561,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const status = resp.status;
     if (status < 200 && status !== 101) {
       // Interim response (100 Continue): relay it and wait for the final one.
-      this.sock.write(data.subarray(0, end));
+      send(this.sock, data.subarray(0, end), this.up!.reads);
       if (end < data.length) this.responseHead(data.subarray(end));
       return;
     }
@@ -601,7 +603,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     {
       this.st = St.Tunnel;
       this.deadline = this.clock.after(this.tunnelTimeout());
-      if (end < data.length) cs.write(data.subarray(end));
+      if (end < data.length) send(cs, data.subarray(end), this.up!.reads);
       cs.uncork();
       if (this.bufLen > 0) {
         this.up!.sock.write(Buffer.from(this.buf.subarray(0, this.bufLen)));
@@ -646,7 +648,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       done = this.respBodyLeft === 0;
     }
     this.bytesOut += end - from;
-    const ok = head !== undefined ? writeHeadAndBody(this.sock, head, chunk, from, end) : end > from ? this.sock.write(from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end)) : true;
+    const upReads = this.up?.reads;
+    const ok = head !== undefined ? writeHeadAndBody(this.sock, head, chunk, from, end, upReads) : end > from ? send(this.sock, from === 0 && end === chunk.length ? chunk : chunk.subarray(from, end), upReads) : true;
     if (!ok && !done) this.pauseUpstream();
     if (done) {
       // Bytes after the response's end: the server broke framing, so its connection is not reused.
@@ -961,13 +964,13 @@ function noop(): void {}
 const JOIN_LIMIT = 16384;
 
 /** A head and the body bytes that came with it in one write: one syscall, no writev. */
-function writeHeadAndBody(sock: net.Socket, head: string, body: Buffer, from: number, to: number): boolean {
+function writeHeadAndBody(sock: net.Socket, head: string, body: Buffer, from: number, to: number, reads: ReadLoop | undefined): boolean {
   const n = to - from;
   if (n === 0) return sock.write(head, 'latin1');
   if (n > JOIN_LIMIT) {
     sock.cork();
     sock.write(head, 'latin1');
-    const ok = sock.write(body.subarray(from, to));
+    const ok = send(sock, body.subarray(from, to), reads);
     sock.uncork();
     return ok;
   }

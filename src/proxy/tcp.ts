@@ -9,6 +9,7 @@ import { afterConnectFailure, type BackendCtx, type FrontendCtx } from './contex
 import type { Expirable } from './clock.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { tcpLogLine } from '../log/access.js';
+import { dial as dialWith, ReadLoop, send } from './reads.js';
 
 export class TcpSession implements Expirable, Killable {
   deadline = 0;
@@ -29,6 +30,7 @@ export class TcpSession implements Expirable, Killable {
 
   constructor(
     private readonly sock: net.Socket,
+    private readonly reads: ReadLoop,
     private readonly fe: FrontendCtx,
     private readonly be: BackendCtx | undefined,
     private readonly env: SessionEnv,
@@ -108,7 +110,8 @@ export class TcpSession implements Expirable, Killable {
     const s = this.server!;
     this.attempts++;
     s.counters.connect++;
-    const up = (this.up = dial(s.address));
+    const upReads = new ReadLoop(noop);
+    const up = (this.up = dial(s.address, upReads));
     this.deadline = this.env.clock.after(this.be!.connectTimeout);
     up.on('error', noop);
     up.once('connect', () => {
@@ -117,8 +120,8 @@ export class TcpSession implements Expirable, Killable {
       this.tConnected = Date.now();
       this.deadline = this.env.clock.after(this.idleTimeout());
       up.setNoDelay(true);
-      this.relay(this.sock, up);
-      this.relay(up, this.sock);
+      this.relay(this.sock, this.reads, up);
+      this.relay(up, upReads, this.sock);
       this.sock.resume();
       // Activity pushes the idle deadline: sampled by the sweep instead of per chunk.
       this.lastBytes = 0;
@@ -134,10 +137,10 @@ export class TcpSession implements Expirable, Killable {
   }
 
   /** Bytes from `from` to `to` with back-pressure, and its FIN after them (half-close). */
-  private relay(from: net.Socket, to: net.Socket): void {
-    from.on('data', (d: Buffer) => {
-      if (!to.write(d)) from.pause();
-    });
+  private relay(from: net.Socket, reads: ReadLoop, to: net.Socket): void {
+    reads.onChunk = (d: Buffer) => {
+      if (!send(to, d, reads)) from.pause();
+    };
     to.on('drain', () => from.resume());
     from.on('end', () => to.end());
   }
@@ -226,10 +229,10 @@ export class TcpSession implements Expirable, Killable {
   }
 }
 
-function dial(a: Address): net.Socket {
-  if (a.kind === 'unix') return net.connect({ path: a.path, allowHalfOpen: true });
+function dial(a: Address, reads: ReadLoop): net.Socket {
+  if (a.kind === 'unix') return dialWith({ path: a.path, allowHalfOpen: true }, reads);
   if (a.kind === 'fd') throw new Error('fd@ addresses are for binds only');
-  return net.connect({ host: a.host || (a.family === 6 ? '::1' : '127.0.0.1'), port: a.port, allowHalfOpen: true });
+  return dialWith({ host: a.host || (a.family === 6 ? '::1' : '127.0.0.1'), port: a.port, allowHalfOpen: true }, reads);
 }
 
 function noop(): void {}

@@ -4,6 +4,7 @@
 import net from 'node:net';
 import type { Server } from '../core/server.js';
 import type { Address } from '../config/model.js';
+import { dial, ReadLoop } from './reads.js';
 
 export interface UpstreamOwner {
   onServerConnect(up: Upstream): void;
@@ -15,6 +16,7 @@ export interface UpstreamOwner {
 
 export class Upstream {
   readonly sock: net.Socket;
+  readonly reads: ReadLoop;
   owner: UpstreamOwner | null;
   connected = false;
   /** Set while it sits in a pool; the pool removes it when it closes there. */
@@ -23,10 +25,10 @@ export class Upstream {
 
   constructor(readonly server: Server, owner: UpstreamOwner) {
     this.owner = owner;
-    this.sock = connectTo(server.address);
+    this.reads = new ReadLoop(this.handleData);
+    this.sock = connectTo(server.address, this.reads);
     this.sock.setNoDelay(true);
     this.sock.on('connect', this.handleConnect);
-    this.sock.on('data', this.handleData);
     this.sock.on('end', this.handleEnd);
     this.sock.on('error', this.handleError);
     this.sock.on('close', this.handleClose);
@@ -37,7 +39,7 @@ export class Upstream {
     this.connected = true;
     this.owner?.onServerConnect(this);
   };
-  private handleData = (chunk: Buffer): void => {
+  private readonly handleData = (chunk: Buffer): void => {
     if (this.owner) this.owner.onServerData(this, chunk);
     else this.sock.destroy();
   };
@@ -67,10 +69,10 @@ export class Upstream {
   }
 }
 
-function connectTo(a: Address): net.Socket {
-  if (a.kind === 'unix') return net.connect({ path: a.path, allowHalfOpen: true });
+function connectTo(a: Address, reads: ReadLoop): net.Socket {
+  if (a.kind === 'unix') return dial({ path: a.path, allowHalfOpen: true }, reads);
   if (a.kind === 'fd') throw new Error('fd@ addresses are for binds only');
-  return net.connect({ host: a.host || (a.family === 6 ? '::1' : '127.0.0.1'), port: a.port, allowHalfOpen: true });
+  return dial({ host: a.host || (a.family === 6 ? '::1' : '127.0.0.1'), port: a.port, allowHalfOpen: true }, reads);
 }
 
 /** Take an idle connection to `server` from the pool, or undefined. */
