@@ -11,6 +11,7 @@ import path from 'node:path';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { DATA_PLANE_NODE_FLAGS } from '../src/process/node-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -190,7 +191,7 @@ backend be
       const port = await freePort();
       const cfg = path.join(dir, `${impl}-${label}.cfg`);
       writeFileSync(cfg, config(mode, port, logging, nbthread));
-      const cmd = impl === 'haproxy' ? ['haproxy', '-db', '-f', cfg] : [process.execPath, path.join(root, 'bin/switchyard.js'), ...(nbthread > 1 ? ['-W'] : []), '-f', cfg];
+      const cmd = impl === 'haproxy' ? ['haproxy', '-db', '-f', cfg] : [process.execPath, ...DATA_PLANE_NODE_FLAGS, path.join(root, 'bin/switchyard.js'), ...(nbthread > 1 ? ['-W'] : []), '-f', cfg];
       const proc = spawn('taskset', ['-c', nbthread > 1 ? '0,1' : '0', ...cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
       procs.push(proc);
       await waitPort(port);

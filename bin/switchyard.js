@@ -1,2 +1,3 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// The flag: see src/process/node-flags.ts.
 import '../dist/src/cli/main.js';

@@ -5,6 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { DATA_PLANE_NODE_FLAGS } from '../src/process/node-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cfg = path.join(root, 'examples/haproxy.cfg');
@@ -20,7 +21,7 @@ const demos = [8081, 8082].map((port, i) => {
   return server;
 });
 
-const sy = spawn(process.execPath, [path.join(root, 'bin/switchyard.js'), '-f', cfg], { stdio: 'inherit' });
+const sy = spawn(process.execPath, [...DATA_PLANE_NODE_FLAGS, path.join(root, 'bin/switchyard.js'), '-f', cfg], { stdio: 'inherit' });
 
 process.stdout.write(
   [

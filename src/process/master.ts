@@ -18,6 +18,7 @@ import { isMessage } from './messages.js';
 import type { OperatorState } from './operator-state.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { startMasterCli, type MasterCli } from './master-cli.js';
+import { withDataPlaneFlags } from './node-flags.js';
 
 export interface MasterOptions {
   files: string[];
@@ -60,7 +61,7 @@ export function runMaster(opts: MasterOptions): Promise<number> {
   const first = opts.config ?? loadChecked(opts.files, log);
   if (!first) return Promise.resolve(1);
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: opts.exec ?? process.argv[1], args: process.argv.slice(2) });
+  cluster.setupPrimary({ exec: opts.exec ?? process.argv[1], args: process.argv.slice(2), execArgv: withDataPlaneFlags(process.execArgv) });
 
   let current: Generation | undefined;
   const former = new Set<Worker>();
