@@ -28,6 +28,7 @@ const enum St {
 }
 
 const LINGER_MS = 5000;
+const READ_AHEAD = 16384;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 export class HttpSession implements UpstreamOwner, Expirable, Killable {
@@ -144,9 +145,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         return;
       case St.Forward:
         if (this.reqDone) {
-          // Pipelined next request: keep it for later and stop reading.
-          this.append(chunk);
-          this.pauseClient();
+          this.holdPipelined(chunk);
           return;
         }
         this.forwardRequestBody(chunk, 0);
@@ -472,7 +471,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       this.forwardRequestBody(data, 0, this.reqHeadText);
     } else up.sock.write(this.reqHeadText, 'latin1');
     if (this.req.expectContinue || !this.reqDone) this.resumeClient();
-    if (this.reqDone && this.bufLen > 0) this.pauseClient();
+    if (this.reqDone && this.bufLen > READ_AHEAD) this.pauseClient();
     // Half-closed while queued or connecting with the body unfinished: abort now, not after timeout server.
     if (this.clientEnded && !this.reqDone && this.st === St.Forward) this.clientAborted();
   }
@@ -499,10 +498,17 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     // As HAProxy 2.6: until the response starts, each body byte passed on re-arms timeout
     // server, and that alone ends a stalled upload (504), whatever timeout client says.
     if (!this.respHeadDone) this.deadline = this.clock.after(this.be!.serverTimeout);
-    if (end < chunk.length) {
-      this.append(chunk.subarray(end));
-      this.pauseClient();
-    }
+    if (end < chunk.length) this.holdPipelined(chunk.subarray(end));
+  }
+
+  /**
+   * Bytes of a pipelined next request wait in our buffer. Reading goes on up to READ_AHEAD,
+   * so a client that closes after its requests is seen doing so (as HAProxy sees it: the
+   * response in progress is its last, the rest is not parsed).
+   */
+  private holdPipelined(chunk: Buffer): void {
+    this.append(chunk);
+    if (this.bufLen > READ_AHEAD) this.pauseClient();
   }
 
   onServerDrain(): void {
