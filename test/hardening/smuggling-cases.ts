@@ -161,9 +161,9 @@ export const CASES: SmugglingCase[] = [
 
 // Generated cases: framing headers drawn from a fixed vocabulary in random order, with a
 // seeded generator so every run sends the same bytes (a failure names its headers).
-const TE_NAMES = ['transfer-encoding', 'Transfer-Encoding', 'TRANSFER-ENCODING'];
-const TE_VALUES = ['chunked', 'CHUNKED', 'chunked, chunked', 'gzip, chunked', 'identity', 'chunked,', ',chunked', '', 'xchunked', 'chunked;a=b', 'chunked ,gzip'];
-const CL_VALUES = ['5', '05', '5,5', '5, 6', '+5', '', '0', String(hidden.length), '5 ,5', '18446744073709551615'];
+const TE_NAMES = ['transfer-encoding', 'Transfer-Encoding', 'TRANSFER-ENCODING', 'transfer-encoding ', 'te'];
+const TE_VALUES = ['\tchunked', 'chunked\t', 'chunked, identity', 'trailers', 'chunked', 'CHUNKED', 'chunked, chunked', 'gzip, chunked', 'identity', 'chunked,', ',chunked', '', 'xchunked', 'chunked;a=b', 'chunked ,gzip'];
+const CL_VALUES = ['\t5', '5\t', '5,', ',5', '5,,5', '4', '6', '05', '5,5', '5, 6', '+5', '', '0', String(hidden.length), '5 ,5', '18446744073709551615'];
 const BODIES = ['hello' + NEXT, '5\r\nhello\r\n0\r\n\r\n' + NEXT, hidden, ''];
 
 /** xorshift32: a small deterministic generator. */
@@ -190,10 +190,11 @@ function generated(count: number, seed: number): SmugglingCase[] {
     for (let n = 0; n < te; n++) headers.push(`${pick(TE_NAMES)}: ${pick(TE_VALUES)}`);
     for (let n = 0; n < cl; n++) headers.splice(Math.floor(rnd() * (headers.length + 1)), 0, `content-length: ${pick(CL_VALUES)}`);
     const version = rnd() < 0.2 ? 'HTTP/1.0' : 'HTTP/1.1';
+    if (rnd() < 0.3) headers.splice(Math.floor(rnd() * (headers.length + 1)), 0, pick(['connection: close', 'connection: keep-alive', 'connection: te', 'expect: 100-continue']));
     const raw = head(`POST /g${k} ${version}`, 'host: x', ...headers) + pick(BODIES);
     out.push({ name: `generated ${k}: ${version} ${JSON.stringify(headers)}`, raw });
   }
   return out;
 }
 
-CASES.push(...generated(100, 0x5eed));
+CASES.push(...generated(100, 0x7777));
