@@ -27,6 +27,10 @@ export class TcpSession implements Expirable, Killable {
   private tAssigned = 0;
   private tConnected = 0;
   private termination = '--';
+  /** One backend session per client connection, whatever server a redispatch lands on. */
+  private beSession = false;
+  /** Between a failed connect and the retry on the same server (HAProxy's turn-around wait). */
+  private waitingRetry = false;
 
   constructor(
     private readonly sock: net.Socket,
@@ -62,12 +66,22 @@ export class TcpSession implements Expirable, Killable {
   }
 
   onExpire(): void {
+    if (this.waitingRetry) {
+      this.waitingRetry = false;
+      // As HAProxy, each attempt is a session of the server; the backend keeps one.
+      this.server!.counters.stot++;
+      this.server!.counters.sessRate.hit(this.env.clock.now);
+      return this.connect();
+    }
     if (!this.connected && this.up) return this.connectFailed();
     this.end(this.clientEnded || this.serverEnded ? '--' : 'cD');
   }
 
+  /** Both sides idle: the shorter of timeout client and timeout server ends it, as in HAProxy. */
   private idleTimeout(): number {
-    return this.be!.tunnelTimeout || Math.max(this.fe.clientTimeout, this.be!.serverTimeout);
+    const c = this.fe.clientTimeout;
+    const s = this.be!.serverTimeout;
+    return this.be!.tunnelTimeout || (c && s ? Math.min(c, s) : c || s);
   }
 
   private assign(exclude?: Server): void {
@@ -101,7 +115,10 @@ export class TcpSession implements Expirable, Killable {
     s.sessions.add(this);
     s.counters.sessionStart(now);
     s.counters.lbtot++;
-    this.be!.proxy.beCounters.sessionStart(now);
+    if (!this.beSession) {
+      this.beSession = true;
+      this.be!.proxy.beCounters.sessionStart(now);
+    }
     this.be!.proxy.beCounters.lbtot++;
     this.connect();
   }
@@ -163,20 +180,27 @@ export class TcpSession implements Expirable, Killable {
     up?.destroy();
     const next = afterConnectFailure(be, s, this.attempts);
     if (next === 'redispatch') {
-      this.release();
+      this.release(true);
       return this.assign(s);
     }
-    if (next === 'retry') return this.connect();
+    if (next === 'retry') {
+      this.waitingRetry = true;
+      this.deadline = this.env.clock.after(Math.min(be.connectTimeout || 1000, 1000));
+      return;
+    }
     this.end('SC');
   }
 
-  private release(): void {
+  private release(redispatching = false): void {
+    if (this.beSession && !redispatching) {
+      this.beSession = false;
+      this.be!.proxy.beCounters.sessionEnd();
+    }
     const s = this.server;
     if (!s) return;
     this.server = undefined;
     s.sessions.delete(this);
     s.counters.sessionEnd();
-    this.be!.proxy.beCounters.sessionEnd();
     releaseServer(s);
   }
 
