@@ -30,6 +30,7 @@ const RSS_SLACK_MB = 15;
 const FD_SLACK = 4;
 const BACKEND_KEEPALIVE_MS = 2_000;
 const STATS_AUTH = 'admin:soak-secret';
+const KILL_GRACE_MS = 250;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -119,8 +120,12 @@ interface Soak {
   clientRetries: number;
   /** Requests given up by the client on purpose (see abortOnce); not errors. */
   aborted: number;
-  /** Bumped once a killed backend is gone: a request that saw it change was in flight during a kill. */
+  /**
+   * Bumped when a backend is killed and again once it is gone: a request that saw it change,
+   * or that failed meanwhile, was in flight during a kill.
+   */
   killSeq: number;
+  killing: boolean;
 }
 
 interface Answer {
@@ -147,7 +152,7 @@ function request(opts: http.RequestOptions, body?: Buffer): Promise<Answer> {
 function record(soak: Soak, kind: keyof Soak['tallies'], seq: number, failure: string | undefined): void {
   const tally = soak.tallies[kind];
   if (failure === undefined) tally.ok++;
-  else if (soak.killSeq !== seq && /^(status 502|status 503|ECONNRESET|socket hang up)/.test(failure)) tally.expected++;
+  else if ((soak.killSeq !== seq || soak.killing) && /^(status 502|status 503|ECONNRESET|socket hang up)/.test(failure)) tally.expected++;
   else {
     const what = `${kind}: ${failure}`;
     tally.errors++;
@@ -500,6 +505,7 @@ async function main(): Promise<number> {
     clientRetries: 0,
     aborted: 0,
     killSeq: 0,
+    killing: false,
   };
   const totals = (): { requests: number; errors: number } => {
     const ts = Object.values(soak.tallies);
@@ -609,10 +615,16 @@ async function main(): Promise<number> {
   const killer = async (): Promise<void> => {
     for (let next = warm + killEvery * 0.3; next + downFor < opsEnd; next += killEvery) {
       await sleep(Math.max(0, next - elapsed()) * 1000);
+      // The exit can be seen here after Switchyard already answered for the dying server, so
+      // the window closes a little after it.
       const gone = new Promise((r) => backends[2]!.once('exit', r));
+      soak.killing = true;
+      soak.killSeq++;
       backends[2]!.kill('SIGKILL');
       await gone;
+      await sleep(KILL_GRACE_MS);
       soak.killSeq++;
+      soak.killing = false;
       events.push('kill s3');
       if (!(await statusSettles(sock, 's3', 'DOWN'))) killFailures.push(`${Math.round(elapsed())} s: s3 killed but not seen DOWN`);
       await sleep(downFor * 1000);
