@@ -146,9 +146,11 @@ export class TcpSession implements Expirable, Killable {
     up.on('end', () => {
       if (up === this.up) this.serverEnded = true;
     });
-    up.on('close', () => {
+    up.on('close', (hadError) => {
       if (up !== this.up || this.closed) return;
       if (!this.connected) return this.connectFailed();
+      // Likewise the client side may still hold the end of the server's data: its close ends the session.
+      if (!hadError && !this.sock.destroyed && !this.sock.writableFinished) return;
       this.end();
     });
   }
