@@ -25,6 +25,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err) => {
-  process.stderr.write(`[ALERT]    (${process.pid}) : ${err instanceof Error ? err.stack : String(err)}\n`);
+  // An error with a system code (a bind that failed...) is an operator's problem: its message
+  // says it all. Anything else is a bug and keeps its stack.
+  const text = err instanceof Error ? ((err as NodeJS.ErrnoException).code ? err.message : err.stack) : String(err);
+  process.stderr.write(`[ALERT]    (${process.pid}) : ${text}\n`);
   process.exit(1);
 });

@@ -22,8 +22,9 @@ function signalPids(pids: number[], signal: NodeJS.Signals): void {
   }
 }
 
-async function runWhenFree(config: Config, log: Logger): Promise<RunningProcess> {
-  const deadline = Date.now() + BIND_DEADLINE_MS;
+/** `waitForOld`: the ports are being freed by the processes -sf/-st stopped; retry binds meanwhile. */
+async function runWhenFree(config: Config, log: Logger, waitForOld: boolean): Promise<RunningProcess> {
+  const deadline = waitForOld ? Date.now() + BIND_DEADLINE_MS : 0;
   for (;;) {
     try {
       return await runProcess(config, log, { beforeListen: (rt) => void applyOperatorState(rt, loadServerStateFiles(config, log)) });
@@ -43,7 +44,7 @@ export interface SingleOptions {
 export async function runSingle(config: Config, log: Logger, opts: SingleOptions): Promise<void> {
   signalPids(opts.softStopPids, 'SIGUSR1');
   signalPids(opts.hardStopPids, 'SIGTERM');
-  const running = await runWhenFree(config, log);
+  const running = await runWhenFree(config, log, opts.softStopPids.length + opts.hardStopPids.length > 0);
   let stopping = false;
   const stop = (graceful: boolean) => () => {
     if (stopping) return;

@@ -110,7 +110,11 @@ function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: Fronten
   return new Promise((resolve, reject) => {
     // The errno code stays on the error: the process model retries binds on EADDRINUSE.
     const onError = (err: NodeJS.ErrnoException): void =>
-      reject(Object.assign(new Error(`Starting frontend ${fe.proxy.name}: cannot bind socket (${err.message}) [${describe(bind)}]`), { code: err.code }));
+      reject(
+        Object.assign(new Error(`Binding [${bind.where.file}:${bind.where.line}] for frontend ${fe.proxy.name}: cannot bind socket (${bindReason(err)}) for [${describe(bind)}]`), {
+          code: err.code,
+        }),
+      );
     server.once('error', onError);
     const ready = (): void => {
       server.off('error', onError);
@@ -133,6 +137,18 @@ function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: Fronten
 }
 
 function noop(): void {}
+
+const BIND_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'Address already in use',
+  EACCES: 'Permission denied',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EAFNOSUPPORT: 'Address family not supported by protocol',
+};
+
+/** The system's wording for the bind failure, as HAProxy prints it. */
+function bindReason(err: NodeJS.ErrnoException): string {
+  return (err.code && BIND_ERRORS[err.code]) || err.message;
+}
 
 function describe(bind: Bind): string {
   const a = bind.address;
