@@ -1,3 +1,3 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
-// The flag: see src/process/node-flags.ts.
+#!/usr/bin/env -S node --max-semi-space-size=2 --single-threaded-gc
+// The flags: see src/process/node-flags.ts.
 import '../dist/src/cli/main.js';
