@@ -48,9 +48,10 @@ function reset(h: HttpHead): void {
 const TCHAR = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
 
-function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
+/** `s[from..to)` is a token; ranges of the whole head avoid a sliced string per check. */
+function isToken(s: string, from = 0, to = s.length): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c > 127 || TCHAR[c] === 0) return false;
   }
@@ -58,8 +59,8 @@ function isToken(s: string): boolean {
 }
 
 /** Field values: visible chars, obs-text, SP and HTAB; never CTLs (NUL, CR, LF, DEL...). */
-function validValue(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
+function validValue(s: string, from = 0, to = s.length): boolean {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
   }
@@ -85,6 +86,15 @@ function ows(s: string): string {
 }
 
 const MAX_U64 = '18446744073709551615';
+
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
 /** Digits without their leading zeros ("0" stays). */
 function stripZeros(d: string): string {
@@ -180,9 +190,12 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   if (isResponse && sp1 <= 0) return 400;
   if (isResponse) {
     h.version = parseVersion(line.slice(0, sp1));
-    const code = line.slice(sp1 + 1, sp1 + 4);
-    if (h.version === 0 || !/^[1-9]\d\d$/.test(code) || (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20)) return 400;
-    h.status = Number(code);
+    const d0 = line.charCodeAt(sp1 + 1) - 0x30;
+    const d1 = line.charCodeAt(sp1 + 2) - 0x30;
+    const d2 = line.charCodeAt(sp1 + 3) - 0x30;
+    const threeDigits = d0 >= 1 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
+    if (h.version === 0 || !threeDigits || (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20)) return 400;
+    h.status = d0 * 100 + d1 * 10 + d2;
     h.reason = line.slice(sp1 + 5);
     if (!validValue(h.reason)) return 400;
   } else {
@@ -217,10 +230,9 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     if (c0 === 0x20 || c0 === 0x09) return 400;
     const colon = text.indexOf(':', pos);
     if (colon < 0 || colon > stop) return 400;
+    if (!isToken(text, pos, colon) || !validValue(text, colon + 1, stop)) return 400;
     const name = text.slice(pos, colon);
-    if (!isToken(name)) return 400;
     let value = ows(text.slice(colon + 1, stop));
-    if (!validValue(value)) return 400;
     if (h.names.length >= maxHeaders) return 400;
     const lower = name.toLowerCase();
     pos = eol + 1;
@@ -228,10 +240,11 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
       // Any number of digits up to a 64-bit value, as HAProxy; repeated equal lengths (in one
       // header or several) travel on as one header with one value.
       const wasSeen = clSeen;
-      const parts = value.split(',');
+      // (split only for a list: one value is the rule, and split costs more than the rest.)
+      const parts = value.indexOf(',') < 0 ? [value] : value.split(',');
       for (const part of parts) {
-        const v = ows(part);
-        if (!/^\d+$/.test(v)) return 400;
+        const v = parts.length === 1 ? part : ows(part);
+        if (!isDigits(v)) return 400;
         const n = stripZeros(v);
         if (n.length > 20 || (n.length === 20 && n > MAX_U64) || (clSeen && n !== cl)) return 400;
         cl = n;
