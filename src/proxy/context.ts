@@ -25,6 +25,8 @@ export interface BackendCtx {
   retries: number;
   redispatch: boolean;
   reuse: boolean;
+  /** `http-reuse aggressive|always`: a client connection's first request may use an idle one too. */
+  reuseFirst: boolean;
   serverClose: boolean;
   forwardfor?: ForwardFor;
   /** Idle keep-alive connections per server. */
@@ -88,6 +90,7 @@ export function buildContexts(runtime: Runtime): { frontends: FrontendCtx[]; bac
       retries: c.retries,
       redispatch: c.options.redispatch,
       reuse: c.httpReuse !== 'never',
+      reuseFirst: c.httpReuse === 'aggressive' || c.httpReuse === 'always',
       serverClose: c.options.httpServerClose || c.options.httpClose,
       forwardfor: forwardFor(c),
       pools: new Map(),

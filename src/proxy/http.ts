@@ -445,7 +445,9 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const server = this.server!;
     this.st = St.Connect;
     this.attempts++;
-    const idle = be.reuse && !this.req.upgrade ? takeIdle(be.pools, server) : undefined;
+    // `http-reuse safe` (the default): the first request of a client connection gets a connection
+    // of its own, so a server closing an idle one cannot fail it where the client could not retry.
+    const idle = be.reuse && !this.req.upgrade && (this.requests > 1 || be.reuseFirst) ? takeIdle(be.pools, server) : undefined;
     if (idle) {
       this.reused = true;
       idle.owner = this;
