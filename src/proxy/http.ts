@@ -445,9 +445,11 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const server = this.server!;
     this.st = St.Connect;
     this.attempts++;
-    // `http-reuse safe` (the default): the first request of a client connection gets a connection
-    // of its own, so a server closing an idle one cannot fail it where the client could not retry.
-    const idle = be.reuse && !this.req.upgrade && (this.requests > 1 || be.reuseFirst) ? takeIdle(be.pools, server) : undefined;
+    // `http-reuse safe` (the default): a client connection's first request must not fail because
+    // a server closed an idle connection under it. It takes one only when it can be replayed
+    // (idempotent, no body: see onServerClose); others open their own, as HAProxy's do.
+    const firstOk = this.requests > 1 || be.reuseFirst || this.replayable();
+    const idle = be.reuse && !this.req.upgrade && firstOk ? takeIdle(be.pools, server) : undefined;
     if (idle) {
       this.reused = true;
       idle.owner = this;
@@ -696,7 +698,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     if (this.st !== St.Forward) return;
     if (!this.respHeadDone) {
       // A reused connection the server had closed: replay an idempotent, body-less request once.
-      if (this.reused && !this.gotResponseBytes && this.reqDone && IDEMPOTENT.has(this.req.method) && this.req.contentLength <= 0 && !this.reqChunked) {
+      if (this.reused && !this.gotResponseBytes && this.reqDone && this.replayable()) {
         return this.connect();
       }
       // HAProxy 2.6 counts the 502 as a failed response, and a reset once more as a server error
@@ -711,6 +713,11 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.server!.counters.srvAbrt++;
     this.be!.proxy.beCounters.srvAbrt++;
     this.abort('SD');
+  }
+
+  /** Safe to send again on another connection: idempotent and without a body. */
+  private replayable(): boolean {
+    return IDEMPOTENT.has(this.req.method) && this.req.contentLength <= 0 && !this.req.chunked;
   }
 
   private countFailedResponse(): void {

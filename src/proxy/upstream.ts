@@ -87,10 +87,19 @@ export function takeIdle(pools: Map<Server, Upstream[]>, server: Server): Upstre
   return undefined;
 }
 
+/** Idle connections kept per server; past it the longest idle one is closed. */
+const MAX_IDLE_PER_SERVER = 256;
+
 export function putIdle(pools: Map<Server, Upstream[]>, up: Upstream): void {
   let list = pools.get(up.server);
   if (!list) pools.set(up.server, (list = []));
   up.owner = null;
   up.pool = list;
   list.push(up);
+  // Requests that may not reuse (a first request with a body) leave connections nobody takes.
+  if (list.length > MAX_IDLE_PER_SERVER) {
+    const oldest = list.shift()!;
+    oldest.pool = null;
+    oldest.sock.destroy();
+  }
 }

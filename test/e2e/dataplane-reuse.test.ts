@@ -1,10 +1,11 @@
-// http-reuse: under `safe` (the default) the first request of every client connection gets a
-// server connection of its own, later requests may take idle ones; `always` lets first
-// requests reuse too. Counted as TCP connections on the test backends.
+// http-reuse: under `safe` (the default) a client connection's first request takes an idle
+// server connection only when it could be replayed (idempotent, no body); a first POST gets
+// one of its own; `always` lets every request reuse. Counted as TCP connections on the backends.
 
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { readdirSync } from 'node:fs';
 import { freePorts } from '../helpers/ports.js';
 import { startSwitchyard, type Running } from '../helpers/switchyard.js';
 import { echoBackend } from './dataplane-helpers.js';
@@ -42,15 +43,15 @@ after(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
 
-/** One client connection sending `n` requests one after the other; resolves after the last answer. */
-function clientConnection(port: number, n: number): Promise<void> {
+/** One client connection: a first request (POST with a body when `post`), then `n - 1` GETs. */
+function clientConnection(port: number, n: number, post: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1');
     let got = '';
     let sent = 0;
     const next = (): void => {
       sent++;
-      s.write(`GET /r/${sent} HTTP/1.1\r\nhost: x\r\n\r\n`);
+      s.write(sent === 1 && post ? 'POST /first HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nhello' : `GET /r/${sent} HTTP/1.1\r\nhost: x\r\n\r\n`);
     };
     s.on('error', reject);
     s.on('data', (d) => {
@@ -64,17 +65,30 @@ function clientConnection(port: number, n: number): Promise<void> {
   });
 }
 
-test('http-reuse safe: each client connection opens its own server connection for its first request', async () => {
+test('http-reuse safe: a first POST opens a server connection of its own, a first GET may reuse', async () => {
   const [backend] = backends;
   const before = backend!.connections();
-  // One after the other: an idle server connection is always there to take, and must not be.
-  for (let i = 0; i < 5; i++) await clientConnection(SAFE!, 3);
-  assert.equal(backend!.connections() - before, 5);
+  // One after the other: an idle server connection is always there to take.
+  for (let i = 0; i < 5; i++) await clientConnection(SAFE!, 3, true);
+  assert.equal(backend!.connections() - before, 5, 'first POSTs');
+  const mid = backend!.connections();
+  for (let i = 0; i < 5; i++) await clientConnection(SAFE!, 3, false);
+  assert.equal(backend!.connections() - mid, 0, 'first GETs reuse');
 });
 
-test('http-reuse always: first requests take idle server connections too', async () => {
+test('http-reuse always: a first POST takes an idle server connection too', async () => {
   const backend = backends[1]!;
   const before = backend.connections();
-  for (let i = 0; i < 5; i++) await clientConnection(ALWAYS!, 3);
+  for (let i = 0; i < 5; i++) await clientConnection(ALWAYS!, 3, true);
   assert.equal(backend.connections() - before, 1);
+});
+
+test('idle server connections nobody may take are capped (256 per server), not piled up', async () => {
+  const fds = (): number => readdirSync(`/proc/${sy.proc.pid}/fd`).length;
+  const base = fds();
+  // 320 client connections whose only request is a POST: each leaves one idle server connection.
+  for (let i = 0; i < 320; i++) await clientConnection(SAFE!, 1, true);
+  const grown = fds() - base;
+  assert.ok(grown <= 256 + 8, `${grown} more fds after 320 first POSTs`);
+  assert.ok(grown >= 200, `${grown}: the idle connections were kept for reuse`);
 });
