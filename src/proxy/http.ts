@@ -853,8 +853,10 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.fe.proxy.feCounters.countStatus(status);
     if (this.be) this.be.proxy.beCounters.countStatus(status);
     const page = errorResponse(status);
-    this.bytesOut = errorBodyLength(status);
-    if (!this.sock.destroyed) this.sock.end(page);
+    // The answer to an accepted HEAD request has no body, error pages included (as HAProxy).
+    const headOnly = this.tHead !== 0 && this.req.method === 'HEAD';
+    this.bytesOut = headOnly ? 0 : errorBodyLength(status);
+    if (!this.sock.destroyed) this.sock.end(headOnly ? page.subarray(0, page.length - errorBodyLength(status)) : page);
     this.dropUpstream();
     this.finish(termination);
     this.close(true);
