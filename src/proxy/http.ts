@@ -570,8 +570,11 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     if (parseHead(data.toString("latin1", 0, end), true, resp, this.fe.maxHeaders) !== 0) return this.badResponse();
     const status = resp.status;
     if (status < 200 && status !== 101) {
-      // Interim response (100 Continue): relay it and wait for the final one.
-      send(this.sock, data.subarray(0, end), this.up!.reads);
+      // Interim response (100 Continue): relay it rebuilt (a bare LF the parser tolerates must not
+      // travel on), then wait for the final one.
+      let interim = `HTTP/1.1 ${status} ${resp.reason}\r\n`;
+      for (let i = 0; i < resp.names.length; i++) interim += resp.names[i] + ': ' + resp.values[i] + '\r\n';
+      this.sock.write(interim + '\r\n', 'latin1');
       if (end < data.length) this.responseHead(data.subarray(end));
       return;
     }
