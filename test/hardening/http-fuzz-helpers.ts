@@ -201,9 +201,9 @@ export interface Exchange {
 /**
  * Sends `segments` on one connection (a macrotask between them so they leave as separate
  * writes), half-closes once `expectResponses` complete responses came (or at once when 0),
- * and resolves with all received bytes when the peer closes.
+ * and resolves with all received bytes when the peer closes. `head`: the requests are HEAD (no bodies).
  */
-export function sendCase(port: number, segments: Buffer[], expectResponses: number, timeoutMs = 15_000): Promise<Exchange> {
+export function sendCase(port: number, segments: Buffer[], expectResponses: number, timeoutMs = 15_000, head = false): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
     s.setNoDelay(true);
@@ -215,7 +215,7 @@ export function sendCase(port: number, segments: Buffer[], expectResponses: numb
     }, timeoutMs);
     const endIfDone = (): void => {
       if (ended) return;
-      if (expectResponses === 0 || parseStream(received, true, false).messages.length >= expectResponses) {
+      if (expectResponses === 0 || parseStream(received, true, false, () => head).messages.filter((m) => m.status >= 200).length >= expectResponses) {
         ended = true;
         s.end();
       }

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { freePorts } from '../helpers/ports.js';
 import { startSwitchyard, type Running } from '../helpers/switchyard.js';
 import { statsRow } from '../e2e/dataplane-helpers.js';
-import { BACKEND_BODY, bytewise, fuzzSeed, parseMessage, parseStream, recordingBackend, sendCase, splitAt } from './http-fuzz-helpers.js';
+import { BACKEND_BODY, bytewise, fuzzSeed, parseStream, recordingBackend, sendCase, splitAt } from './http-fuzz-helpers.js';
 
 const [FE, REC, KA, FR, RESP, ST] = await freePorts(6);
 let sy: Running;
@@ -263,6 +263,7 @@ function keepAliveClient(stop: { now: boolean }): Promise<{ ok: number; bad: str
         result.bad.push(String(e));
         resolve();
       });
+      req.setTimeout(10_000, () => req.destroy(new Error(`keep-alive request ${n} got no response within 10 s`)));
     });
   return (async () => {
     for (let n = 0; n < 20_000 && !stop.now; n++) {
@@ -351,7 +352,7 @@ async function startResponder(): Promise<void> {
     sock.on('data', async (d: Buffer) => {
       buf += d.toString('latin1');
       for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
-        const id = /^GET \/r\/(\d+) /.exec(buf)?.[1] ?? '';
+        const id = /^(?:GET|HEAD) \/r\/(\d+) /.exec(buf)?.[1] ?? '';
         buf = buf.slice(end + 4);
         const plan = plans.get(id);
         if (!plan) return void sock.destroy();
@@ -375,7 +376,11 @@ async function stopResponder(): Promise<void> {
   await new Promise((r) => responder?.close(r));
 }
 
+
+const INTERIM = ['HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\n'];
 const responseArb = fc.record({
+  head: fc.constantFrom(false, false, false, true),
+  interim: fc.constantFrom('', '', '', ...INTERIM),
   status: fc.constantFrom(200, 201, 204, 301, 404, 500, 503),
   reason: fc.constantFrom('OK', 'Fine', '', 'x y'),
   fields: fc.array(fc.tuple(token, fieldValue), { maxLength: 3 }),
@@ -387,11 +392,16 @@ const responseArb = fc.record({
 });
 type Response = typeof responseArb extends fc.Arbitrary<infer T> ? T : never;
 
+/** The response as a server sends it; to HEAD, the framing fields without the body. */
 function serializeResponse(r: Response, id: number): { bytes: string; body: string; untilClose: boolean } {
-  let s = `HTTP/1.1 ${r.status} ${r.reason}\r\nx-case: ${id}\r\n`;
+  let s = `${r.interim}HTTP/1.1 ${r.status} ${r.reason}\r\nx-case: ${id}\r\n`;
   for (const [n, v] of r.fields) s += `${n}: ${v}\r\n`;
   const b = r.body;
   if (r.status === 204) return { bytes: `${s}\r\n`, body: '', untilClose: false };
+  if (r.head) {
+    const framing = b.kind === 'length' ? `content-length: ${b.data.length}\r\n` : b.kind === 'chunked' ? 'transfer-encoding: chunked\r\n' : '';
+    return { bytes: `${s}${framing}\r\n`, body: '', untilClose: b.kind === 'close' };
+  }
   if (b.kind === 'length') return { bytes: `${s}content-length: ${b.data.length}\r\n\r\n${b.data}`, body: b.data, untilClose: false };
   if (b.kind === 'close') return { bytes: `${s}\r\n${b.data}`, body: b.data, untilClose: true };
   s += 'transfer-encoding: chunked\r\n\r\n';
@@ -438,18 +448,20 @@ test('generated and damaged responses: the whole response, a 502 or a close, nev
         const smuggledAt = bytes.lastIndexOf(SMUGGLED.slice(0, 20));
         plans.set(String(id), { bytes, cuts, close, tailFrom: smuggledAt > 0 ? smuggledAt : bytes.length });
         totals.responses++;
-        const ex = await sendCase(FR!, [Buffer.from(`GET /r/${id} HTTP/1.1\r\nhost: x\r\n\r\n`, 'latin1')], 1);
+        const ex = await sendCase(FR!, [Buffer.from(`${resp.head ? 'HEAD' : 'GET'} /r/${id} HTTP/1.1\r\nhost: x\r\n\r\n`, 'latin1')], 1, 15_000, resp.head);
         plans.delete(String(id));
-        const got = parseStream(ex.received, true, true);
+        const got = parseStream(ex.received, true, true, () => resp.head);
+        // Interim (1xx) responses are relayed before the final one.
+        const finals = got.messages.filter((x) => x.status >= 200);
         const where = `case ${id}, server sent ${JSON.stringify(bytes.slice(0, 300))}, client got ${JSON.stringify(ex.received.slice(0, 400))}`;
         assert.equal(got.fault, undefined, `the client got a malformed response (${got.fault}); ${where}`);
-        assert.ok(got.messages.length <= 1, `the client got a second response; ${where}`);
+        assert.ok(finals.length <= 1, `the client got a second response; ${where}`);
         if (got.rest !== '') assert.ok(got.rest.includes('\r\n\r\n'), `a response head was cut; ${where}`);
-        const m = got.messages[0];
+        const m = finals[0];
         // The response is this exchange's: its x-case is the one of the first message the server sent.
         const own = m?.headers.find(([n]) => n === 'x-case')?.[1];
-        const first = parseMessage(bytes, 0, true, close);
-        const sentCase = first.kind === 'ok' ? first.headers.find(([n]) => n === 'x-case')?.[1] : undefined;
+        const first = parseStream(bytes, true, close, () => resp.head).messages.find((x) => x.status >= 200);
+        const sentCase = first?.headers.find(([n]) => n === 'x-case')?.[1];
         if (own !== undefined && sentCase !== undefined) assert.equal(own, sentCase, `the client got another exchange's response; ${where}`);
         if (own !== undefined) assert.ok(own === sentCase || !/^(\d+|smuggled)$/.test(own) || own === /x-case: ?(\S*)/.exec(bytes)?.[1], `the client got another exchange's response; ${where}`);
         if (m === undefined) counts.cut++;
