@@ -6,7 +6,8 @@ import type { Runtime } from '../core/runtime.js';
 import type { HeaderRuleAction, ProxyConfig } from '../config/model.js';
 import { compileCondition, type Predicate } from '../acl/compile.js';
 import { networkMatcher, parseNetwork } from '../acl/cidr.js';
-import type { Server } from '../core/server.js';
+import type { Killable, Server } from '../core/server.js';
+import { releaseServer } from '../core/queue.js';
 import { effectiveWeight } from '../core/server-state.js';
 import type { Upstream } from './upstream.js';
 
@@ -177,4 +178,25 @@ function redispatchNow(be: BackendCtx, server: Server, attempts: number): boolea
   if (others === 0) return false;
   const serverUsable = effectiveWeight(server.state, server.config.slowstart, now) > 0;
   return !serverUsable || attempts === be.retries || (active > 1 && !HASHED.has(be.proxy.config.balance.algorithm));
+}
+
+/**
+ * A session starts using `server`: a server session, and a backend session unless one is open
+ * already (a redispatch or a retry stays one backend session). Returns true: the backend
+ * session is open.
+ */
+export function takeServer(be: BackendCtx, server: Server, owner: Killable, beSessionOpen: boolean, now: number): true {
+  server.sessions.add(owner);
+  server.counters.sessionStart(now);
+  server.counters.lbtot++;
+  if (!beSessionOpen) be.proxy.beCounters.sessionStart(now);
+  be.proxy.beCounters.lbtot++;
+  return true;
+}
+
+/** The session is done with `server` (its slot goes to the next queued session). */
+export function giveBackServer(server: Server, owner: Killable): void {
+  server.sessions.delete(owner);
+  server.counters.sessionEnd();
+  releaseServer(server);
 }

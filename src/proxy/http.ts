@@ -11,7 +11,7 @@ import { findHeadEnd, headerValue, newHead, oversizedRequestStatus, parseHead, t
 import { ChunkedScanner } from './chunked.js';
 import { errorBodyLength, errorResponse } from './errors.js';
 import { putIdle, takeIdle, Upstream, type UpstreamOwner } from './upstream.js';
-import { afterConnectFailure, type BackendCtx, type CompiledRule, type FrontendCtx } from './context.js';
+import { afterConnectFailure, giveBackServer, takeServer, type BackendCtx, type CompiledRule, type FrontendCtx } from './context.js';
 import type { Clock, Expirable } from './clock.js';
 import { httpLogLine } from '../log/access.js';
 import { clientAddress, type SessionEnv } from './session.js';
@@ -429,14 +429,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const now = this.clock.now;
     this.tAssigned = Date.now();
     this.server = server;
-    server.sessions.add(this);
-    if (!this.beSession) {
-      this.beSession = true;
-      be.proxy.beCounters.sessionStart(now);
-    }
-    server.counters.sessionStart(now);
-    server.counters.lbtot++;
-    be.proxy.beCounters.lbtot++;
+    this.beSession = takeServer(be, server, this, this.beSession, now);
     this.connect();
   }
 
@@ -843,9 +836,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const s = this.server;
     if (!s) return;
     this.server = undefined;
-    s.sessions.delete(this);
-    s.counters.sessionEnd();
-    releaseServer(s);
+    giveBackServer(s, this);
   }
 
   /** Answer with one of HAProxy's error pages and close. */

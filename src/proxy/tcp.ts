@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { Server, Killable } from '../core/server.js';
 import type { Address } from '../config/model.js';
 import { hasUsableServer, releaseServer, waitForServer, type QueueTicket } from '../core/queue.js';
-import { afterConnectFailure, type BackendCtx, type FrontendCtx } from './context.js';
+import { afterConnectFailure, giveBackServer, takeServer, type BackendCtx, type FrontendCtx } from './context.js';
 import type { Expirable } from './clock.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { tcpLogLine } from '../log/access.js';
@@ -112,14 +112,7 @@ export class TcpSession implements Expirable, Killable {
     const now = this.env.clock.now;
     this.server = s;
     this.tAssigned = Date.now();
-    s.sessions.add(this);
-    s.counters.sessionStart(now);
-    s.counters.lbtot++;
-    if (!this.beSession) {
-      this.beSession = true;
-      this.be!.proxy.beCounters.sessionStart(now);
-    }
-    this.be!.proxy.beCounters.lbtot++;
+    this.beSession = takeServer(this.be!, s, this, this.beSession, now);
     this.connect();
   }
 
@@ -201,9 +194,7 @@ export class TcpSession implements Expirable, Killable {
     const s = this.server;
     if (!s) return;
     this.server = undefined;
-    s.sessions.delete(this);
-    s.counters.sessionEnd();
-    releaseServer(s);
+    giveBackServer(s, this);
   }
 
   private end(termination?: string): void {
