@@ -194,9 +194,23 @@ export function takeServer(be: BackendCtx, server: Server, owner: Killable, beSe
   return true;
 }
 
-/** The session is done with `server` (its slot goes to the next queued session). */
-export function giveBackServer(server: Server, owner: Killable): void {
-  server.sessions.delete(owner);
-  server.counters.sessionEnd();
-  releaseServer(server);
+/**
+ * The session is done with its server, if any (the slot goes to the next queued session), and,
+ * unless it is redispatching, with its backend session. Returns whether a backend session is
+ * still open.
+ */
+export function giveBackServer(be: BackendCtx | undefined, server: Server | undefined, owner: Killable, beSessionOpen: boolean, redispatching: boolean): boolean {
+  if (server) {
+    server.sessions.delete(owner);
+    server.counters.sessionEnd();
+    releaseServer(server);
+  }
+  if (!beSessionOpen || redispatching || !be) return beSessionOpen;
+  be.proxy.beCounters.sessionEnd();
+  return false;
+}
+
+/** HAProxy 2.6 waits min(timeout connect, 1s) before trying the same server again. */
+export function retryDelay(be: BackendCtx): number {
+  return Math.min(be.connectTimeout || 1000, 1000);
 }

@@ -11,7 +11,7 @@ import { findHeadEnd, headerValue, newHead, oversizedRequestStatus, parseHead, t
 import { ChunkedScanner } from './chunked.js';
 import { errorBodyLength, errorResponse } from './errors.js';
 import { putIdle, takeIdle, Upstream, type UpstreamOwner } from './upstream.js';
-import { afterConnectFailure, giveBackServer, takeServer, type BackendCtx, type CompiledRule, type FrontendCtx } from './context.js';
+import { afterConnectFailure, giveBackServer, retryDelay, takeServer, type BackendCtx, type CompiledRule, type FrontendCtx } from './context.js';
 import type { Clock, Expirable } from './clock.js';
 import { httpLogLine } from '../log/access.js';
 import { clientAddress, type SessionEnv } from './session.js';
@@ -527,8 +527,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       return this.assignServer(server);
     }
     if (next === 'retry') {
-      // HAProxy 2.6 waits min(timeout connect, 1s) before trying the same server again.
-      this.deadline = this.clock.after(Math.min(be.connectTimeout || 1000, 1000));
+      this.deadline = this.clock.after(retryDelay(be));
       return;
     }
     this.fail(503, 'SC');
@@ -829,14 +828,9 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
 
   /** `redispatching` keeps the backend session: a request is one backend session whatever server serves it. */
   private releaseCurrentServer(redispatching = false): void {
-    if (this.beSession && !redispatching) {
-      this.beSession = false;
-      this.be!.proxy.beCounters.sessionEnd();
-    }
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    giveBackServer(s, this);
+    this.beSession = giveBackServer(this.be, s, this, this.beSession, redispatching);
   }
 
   /** Answer with one of HAProxy's error pages and close. */

@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { Server, Killable } from '../core/server.js';
 import type { Address } from '../config/model.js';
 import { hasUsableServer, releaseServer, waitForServer, type QueueTicket } from '../core/queue.js';
-import { afterConnectFailure, giveBackServer, takeServer, type BackendCtx, type FrontendCtx } from './context.js';
+import { afterConnectFailure, giveBackServer, retryDelay, takeServer, type BackendCtx, type FrontendCtx } from './context.js';
 import type { Expirable } from './clock.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { tcpLogLine } from '../log/access.js';
@@ -180,21 +180,16 @@ export class TcpSession implements Expirable, Killable {
     }
     if (next === 'retry') {
       this.waitingRetry = true;
-      this.deadline = this.env.clock.after(Math.min(be.connectTimeout || 1000, 1000));
+      this.deadline = this.env.clock.after(retryDelay(be));
       return;
     }
     this.end('SC');
   }
 
   private release(redispatching = false): void {
-    if (this.beSession && !redispatching) {
-      this.beSession = false;
-      this.be!.proxy.beCounters.sessionEnd();
-    }
     const s = this.server;
-    if (!s) return;
     this.server = undefined;
-    giveBackServer(s, this);
+    this.beSession = giveBackServer(this.be, s, this, this.beSession, redispatching);
   }
 
   private end(termination?: string): void {
