@@ -33,6 +33,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 export class HttpSession implements UpstreamOwner, Expirable, Killable {
   deadline = 0;
+  serverSlot = -1;
   private st = St.Head;
   private buf: Buffer = Buffer.allocUnsafe(0);
   private bufLen = 0;

@@ -13,6 +13,7 @@ import { dial as dialWith, ReadLoop, send } from './reads.js';
 
 export class TcpSession implements Expirable, Killable {
   deadline = 0;
+  serverSlot = -1;
   private server: Server | undefined;
   private up: net.Socket | undefined;
   private ticket: QueueTicket | undefined;

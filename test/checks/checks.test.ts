@@ -162,7 +162,7 @@ test('MAINT pauses checks, READY resumes them; on-marked-down shutdown-sessions 
   await until(() => conns > frozen, 'checks resumed');
   await until(() => web1.state.op === OpState.RUNNING && web1.state.check.health === 1, 'UP after READY');
   let killed = 0;
-  web1.sessions.add({ kill: () => killed++ });
+  web1.sessions.add({ kill: () => killed++, serverSlot: -1 });
   await close(srv);
   await until(() => web1.state.op === OpState.STOPPED, 'DOWN after the server stopped');
   assert.equal(killed, 1);

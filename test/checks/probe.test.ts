@@ -94,7 +94,7 @@ test('on-marked-up shutdown-backup-sessions kills backup sessions when an active
   const app = rt.backend('app')!;
   applyServerEvent(app.serversByName.get('a')!, { type: 'force-health', to: 'down' }, 1);
   let killed = 0;
-  app.serversByName.get('b')!.sessions.add({ kill: () => killed++ });
+  app.serversByName.get('b')!.sessions.add({ kill: () => killed++, serverSlot: -1 });
   applyServerEvent(app.serversByName.get('a')!, { type: 'force-health', to: 'up' }, 2);
   assert.equal(killed, 1);
 });

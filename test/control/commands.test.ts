@@ -97,8 +97,8 @@ test('backend losing its last server: alert, backend chkdown and downtime', () =
 test('shutdown kills every live session on the server', () => {
   const { control, s } = setup();
   const killed: string[] = [];
-  s('web1').sessions.add({ kill: (r) => killed.push(r) });
-  s('web1').sessions.add({ kill: (r) => killed.push(r) });
+  s('web1').sessions.add({ kill: (r) => killed.push(r), serverSlot: -1 });
+  s('web1').sessions.add({ kill: (r) => killed.push(r), serverSlot: -1 });
   assert.deepEqual(control.serverAction(s('web1'), 'shutdown', cli), { ok: true, applied: true });
   assert.equal(killed.length, 2);
 });
