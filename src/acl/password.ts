@@ -1,7 +1,14 @@
 // Userlist passwords: `insecure-password` compares plainly; `password` holds a crypt(3)
 // string. SHA-crypt ($5$ / $6$, the usual `mkpasswd` output) is computed here with
 // node:crypto; other hash schemes never match.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+// node:crypto (and OpenSSL's start-up) is loaded at the first password check, so a data-plane
+// process whose config never checks one does not carry it.
+let crypto: typeof import('node:crypto') | undefined;
+const nodeCrypto = (): typeof import('node:crypto') => (crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
+const createHash = (algo: string) => nodeCrypto().createHash(algo);
+const timingSafeEqual = (a: Buffer, b: Buffer) => nodeCrypto().timingSafeEqual(a, b);
 
 const ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

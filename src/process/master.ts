@@ -10,7 +10,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { lstatSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { loadConfig } from '../config/load.js';
+import { loadChecked } from './load-checked.js';
 import type { Config } from '../config/model.js';
 import type { Logger } from '../log/logger.js';
 import type { MasterToWorker, WorkerToMaster } from './messages.js';
@@ -296,12 +296,4 @@ function removeStaleSockets(config: Config): void {
       // Absent: nothing to remove.
     }
   }
-}
-
-/** Load and check the config, logging every diagnostic; undefined when it is broken. */
-export function loadChecked(files: string[], log: Logger): Config | undefined {
-  const { config, diagnostics } = loadConfig(files);
-  for (const d of diagnostics) log.event(d.severity === 'alert' ? 'alert' : d.severity, `config : ${d.message}`);
-  if (!config) log.event('alert', 'config : Fatal errors found in configuration.');
-  return config;
 }

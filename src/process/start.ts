@@ -5,13 +5,15 @@ import cluster from 'node:cluster';
 import type { CliOptions } from '../cli/args.js';
 import { createProcessLogger } from '../log/process-log.js';
 import { daemonize, isDaemonized } from './daemon.js';
-import { loadChecked, runMaster } from './master.js';
+import { loadChecked } from './load-checked.js';
 import { writePidfile } from './pidfile.js';
-import { runSingle } from './single.js';
-import { runWorker } from './worker.js';
+
+// Each process model is loaded only when chosen: a data-plane process keeps its memory for
+// connections (modules cost resident memory even when unused).
 
 export async function startProcessModel(opts: CliOptions): Promise<void> {
   if (cluster.isWorker) {
+    const { runWorker } = await import('./worker.js');
     runWorker(opts.files);
     return;
   }
@@ -24,8 +26,10 @@ export async function startProcessModel(opts: CliOptions): Promise<void> {
   }
   const pidfile = opts.pidfile ?? config.global.pidfile;
   if (opts.masterWorker || opts.systemd || config.global.masterWorker) {
+    const { runMaster } = await import('./master.js');
     process.exit(await runMaster({ files: opts.files, log, pidfile, config, masterCli: opts.masterCli }));
   }
   if (pidfile) writePidfile(pidfile, [process.pid]);
+  const { runSingle } = await import('./single.js');
   await runSingle(config, log, { softStopPids: opts.softStopPids, hardStopPids: opts.hardStopPids });
 }
