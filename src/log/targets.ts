@@ -3,6 +3,7 @@
 // stdout/stderr. Events still go to the base logger (stderr) too.
 
 import dgram from 'node:dgram';
+import { isIP } from 'node:net';
 import type { Config, LogTarget } from '../config/model.js';
 import type { LogLevel, Logger } from './logger.js';
 
@@ -44,7 +45,33 @@ interface Sink {
   send(level: LogLevel, line: string): void;
 }
 
-function sinkFor(t: LogTarget, udp: () => dgram.Socket): Sink {
+/**
+ * Datagrams to one syslog target. The socket is connected: an addressed send resolves the
+ * address again (a deferred callback) for every line, a third of what a log line costs the
+ * data plane. Until the connect completes, lines go out addressed on the shared socket.
+ */
+function udpSender(host: string, port: number, shared: () => dgram.Socket, opened: dgram.Socket[]): (data: string) => void {
+  let sock: dgram.Socket | undefined;
+  let connected = false;
+  return (data) => {
+    if (connected) return sock!.send(data);
+    if (!sock) {
+      sock = dgram.createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
+      // A target that is down answers with ICMP errors: they must not end the process.
+      sock.on('error', () => {});
+      sock.on('close', () => {
+        sock = undefined;
+        connected = false;
+      });
+      sock.unref();
+      opened.push(sock);
+      sock.connect(port, host, () => (connected = true));
+    }
+    shared().send(data, port, host);
+  };
+}
+
+function sinkFor(t: LogTarget, udp: () => dgram.Socket, opened: dgram.Socket[]): Sink {
   const max = t.level && LEVELS.includes(t.level as LogLevel) ? LEVELS.indexOf(t.level as LogLevel) : LEVELS.length - 1;
   const target = t.target;
   if (target.kind === 'stdout' || target.kind === 'stderr') {
@@ -52,10 +79,10 @@ function sinkFor(t: LogTarget, udp: () => dgram.Socket): Sink {
     return { send: (level, line) => LEVELS.indexOf(level) <= max && void out.write(line + '\n') };
   }
   if (target.kind === 'udp') {
+    const send = udpSender(target.host, target.port, udp, opened);
     return {
       send(level, line) {
-        if (LEVELS.indexOf(level) > max) return;
-        udp().send(headers.get(t.facility, level) + line + '\n', target.port, target.host);
+        if (LEVELS.indexOf(level) <= max) send(headers.get(t.facility, level) + line + '\n');
       },
     };
   }
@@ -65,6 +92,7 @@ function sinkFor(t: LogTarget, udp: () => dgram.Socket): Sink {
 
 export function createLogger(config: Config, base: Logger): Logger & { close(): void } {
   let sock: dgram.Socket | undefined;
+  const connected: dgram.Socket[] = [];
   const udp = (): dgram.Socket => {
     if (!sock) {
       sock = dgram.createSocket('udp4');
@@ -73,9 +101,9 @@ export function createLogger(config: Config, base: Logger): Logger & { close(): 
     }
     return sock;
   };
-  const globalSinks = config.global.logs.map((t) => sinkFor(t, udp));
+  const globalSinks = config.global.logs.map((t) => sinkFor(t, udp, connected));
   const proxySinks = new Map<string, Sink[]>();
-  for (const p of config.proxies) if (p.logs.length > 0 && !proxySinks.has(p.name)) proxySinks.set(p.name, p.logs.map((t) => sinkFor(t, udp)));
+  for (const p of config.proxies) if (p.logs.length > 0 && !proxySinks.has(p.name)) proxySinks.set(p.name, p.logs.map((t) => sinkFor(t, udp, connected)));
   return {
     event(level, message, proxyLog) {
       base.event(level, message, proxyLog);
@@ -89,6 +117,7 @@ export function createLogger(config: Config, base: Logger): Logger & { close(): 
     close() {
       sock?.close();
       sock = undefined;
+      for (const c of connected.splice(0)) c.close();
     },
   };
 }

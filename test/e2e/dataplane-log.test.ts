@@ -69,3 +69,40 @@ test('a TCP session is logged in tcplog format', async () => {
   const line = lines.find(ours)!;
   assert.match(line, /: 127\.0\.0\.1:\d+ \[[^\]]+\] tcpfe tcpapp\/a1 \d+\/\d+\/\d+ \d+ -- \d+\/\d+\/\d+\/\d+\/0 0\/0\n?$/);
 });
+
+test('a syslog target that is down for a while loses only the lines sent meanwhile, and traffic is untouched', async (t) => {
+  // The UDP sockets behind `log` are connected: a target that is not listening answers with
+  // ICMP port-unreachable, which comes back as errors on that socket.
+  const [FE2, LOGPORT, B2] = await freePorts(3);
+  const app2 = await echoBackend(B2!);
+  const sy2 = await startSwitchyard(
+    `defaults
+    mode http
+    log 127.0.0.1:${LOGPORT} local0
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+frontend web
+    bind 127.0.0.1:${FE2}
+    option httplog
+    default_backend app
+backend app
+    server a1 127.0.0.1:${B2}
+`,
+    [FE2!],
+  );
+  t.after(async () => {
+    await sy2.stop();
+    await app2.close();
+  });
+  for (let i = 0; i < 20; i++) assert.equal((await get(FE2!, `/while-down-${i}`)).status, 200);
+  const late = dgram.createSocket('udp4');
+  const got: string[] = [];
+  late.on('message', (m) => got.push(m.toString()));
+  await new Promise<void>((r) => late.bind(LOGPORT!, '127.0.0.1', r));
+  t.after(() => late.close());
+  for (let i = 0; i < 5; i++) assert.equal((await get(FE2!, `/after-up-${i}`)).status, 200);
+  await waitFor(() => got.filter((l) => l.includes('/after-up-')).length === 5, 'the five lines sent once the target is up');
+  assert.equal(got.filter((l) => l.includes('/while-down-')).length, 0);
+  assert.equal(sy2.proc.exitCode, null, 'the process is still running');
+});
