@@ -160,6 +160,8 @@ http {
   await new Promise<void>((r) => syslog.bind(0, '127.0.0.1', r));
   const logPort = (syslog.address() as net.AddressInfo).port;
 
+  // The logging row runs the data plane as the example config does: health checks too.
+  const checks = ' check inter 2s';
   const config = (mode: 'http' | 'tcp', port: number, logging: boolean, nbthread: number): string => `global
     maxconn 4096
     nbthread ${nbthread}
@@ -173,8 +175,8 @@ frontend fe
 ${logging ? `    log 127.0.0.1:${logPort} local0\n    option ${mode}log\n` : ''}    default_backend be
 backend be
     balance roundrobin
-    server n1 127.0.0.1:${n1}
-    server n2 127.0.0.1:${n2}
+    server n1 127.0.0.1:${n1}${logging ? checks : ''}
+    server n2 127.0.0.1:${n2}${logging ? checks : ''}
 `;
 
   const targets: Target[] = [{ name: 'nginx direct', port: n1, pid: nginx.pid! }];

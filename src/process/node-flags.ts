@@ -3,10 +3,11 @@
 // V8's work on the main thread only (--single-threaded: GC and optimizing compiles): helper
 // threads on the proxy's own core cost a context switch per ~20 requests (4x HAProxy's rate)
 // and ~20% more CPU per request, measured pinned to one core; with one platform thread
-// (--v8-pool-size=1) the process is also ~4 MB smaller at 200 connections.
+// (--v8-pool-size=1) the process is also ~4 MB smaller at 200 connections. --expose-gc lets
+// the data plane ask for a major GC after many connections ended (src/proxy/churn-gc.ts).
 // bin/switchyard.js's shebang carries the same flags for a directly started process.
 
-export const DATA_PLANE_NODE_FLAGS = ['--max-semi-space-size=2', '--single-threaded', '--v8-pool-size=1'];
+export const DATA_PLANE_NODE_FLAGS = ['--max-semi-space-size=2', '--single-threaded', '--v8-pool-size=1', '--expose-gc'];
 
 /** `execArgv` plus the data-plane flags it does not already set. */
 export function withDataPlaneFlags(execArgv: readonly string[]): string[] {

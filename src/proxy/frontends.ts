@@ -14,6 +14,7 @@ import { HttpSession } from './http.js';
 import { TcpSession } from './tcp.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { adoptAccepted, ReadLoop } from './reads.js';
+import { connectionEnded } from './churn-gc.js';
 
 export interface DataPlane {
   /** Stop accepting; resolve when listeners are closed (sessions may still run). */
@@ -35,6 +36,7 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
     applets: deps.applets,
     sessionEnded(fe) {
       proc.currConns--;
+      connectionEnded(clock.now);
       fe.proxy.feCounters.sessionEnd();
       for (let i = 0; i < waiting.length; i++) {
         const w = waiting[i]!;

@@ -136,12 +136,14 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
   private onClientData = (chunk: Buffer): void => {
     switch (this.st) {
       case St.Head:
+        if (this.bufLen === 0) return this.headFromChunk(chunk);
+        this.append(chunk);
+        return this.tryHead();
       case St.Applet:
       case St.Queue:
       case St.Connect:
         this.append(chunk);
-        if (this.st === St.Head) this.tryHead();
-        else if (this.st === St.Applet) this.tryApplet();
+        if (this.st === St.Applet) this.tryApplet();
         else if (this.bufLen > this.fe.headLimit + 65536) this.pauseClient();
         return;
       case St.Forward:
@@ -256,6 +258,27 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       return;
     }
     this.consume(end);
+    this.startRequest();
+  }
+
+  /**
+   * A head that arrived whole in one read with nothing buffered before it (the usual case) is
+   * parsed where it lies; only bytes after it (a body, a pipelined request) are buffered. Any
+   * other case takes the buffered path.
+   */
+  private headFromChunk(chunk: Buffer): void {
+    const end = findHeadEnd(chunk, 0, chunk.length);
+    if (end < 0 || end > this.fe.headLimit) {
+      this.append(chunk);
+      return this.tryHead();
+    }
+    if (this.requests > 0 && this.tReqStart === 0) this.tReqStart = Date.now();
+    const bad = parseHead(chunk.toString('latin1', 0, end), false, this.req, this.fe.maxHeaders);
+    if (bad !== 0) {
+      this.fe.proxy.feCounters.ereq++;
+      return this.fail(bad, 'PR');
+    }
+    if (end < chunk.length) this.append(chunk.subarray(end));
     this.startRequest();
   }
 
