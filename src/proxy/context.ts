@@ -210,6 +210,12 @@ export function giveBackServer(be: BackendCtx | undefined, server: Server | unde
   return false;
 }
 
+/** A retry after the turn-around wait: HAProxy counts each attempt as a session of the server (stot), while the backend keeps one per request. */
+export function countRetryAttempt(server: Server, now: number): void {
+  server.counters.stot++;
+  server.counters.sessRate.hit(now);
+}
+
 /** HAProxy 2.6 waits min(timeout connect, 1s) before trying the same server again. */
 export function retryDelay(be: BackendCtx): number {
   return Math.min(be.connectTimeout || 1000, 1000);

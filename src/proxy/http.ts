@@ -11,7 +11,7 @@ import { findHeadEnd, headerValue, newHead, oversizedRequestStatus, parseHead, t
 import { ChunkedScanner } from './chunked.js';
 import { errorBodyLength, errorResponse } from './errors.js';
 import { putIdle, takeIdle, Upstream, type UpstreamOwner } from './upstream.js';
-import { afterConnectFailure, giveBackServer, retryDelay, takeServer, type BackendCtx, type CompiledRule, type FrontendCtx } from './context.js';
+import { afterConnectFailure, countRetryAttempt, giveBackServer, retryDelay, takeServer, type BackendCtx, type CompiledRule, type FrontendCtx } from './context.js';
 import type { Clock, Expirable } from './clock.js';
 import { httpLogLine } from '../log/access.js';
 import { clientAddress, type SessionEnv } from './session.js';
@@ -115,10 +115,8 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
         return this.fail(408, 'cR');
       case St.Connect:
         if (this.up) return this.connectFailed();
-        // The turn-around wait before a retry is over. HAProxy counts each attempt as a session
-        // of the server (stot), while the backend keeps one per request.
-        this.server!.counters.stot++;
-        this.server!.counters.sessRate.hit(this.clock.now);
+        // The turn-around wait before a retry is over.
+        countRetryAttempt(this.server!, this.clock.now);
         return this.connect();
       case St.Forward:
         this.countFailedResponse();
@@ -250,13 +248,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       }
       return;
     }
-    const text = this.buf.toString("latin1", 0, end);
-    const bad = parseHead(text, false, this.req, this.fe.maxHeaders);
-    if (bad !== 0) {
-      this.fe.proxy.feCounters.ereq++;
-      this.fail(bad, 'PR');
-      return;
-    }
+    if (!this.parseRequestHead(this.buf, end)) return;
     this.consume(end);
     this.startRequest();
   }
@@ -273,13 +265,18 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       return this.tryHead();
     }
     if (this.requests > 0 && this.tReqStart === 0) this.tReqStart = Date.now();
-    const bad = parseHead(chunk.toString('latin1', 0, end), false, this.req, this.fe.maxHeaders);
-    if (bad !== 0) {
-      this.fe.proxy.feCounters.ereq++;
-      return this.fail(bad, 'PR');
-    }
+    if (!this.parseRequestHead(chunk, end)) return;
     if (end < chunk.length) this.append(chunk.subarray(end));
     this.startRequest();
+  }
+
+  /** Parse the request head `src[0..end)` into this.req; a fault is answered (400...) and false returned. */
+  private parseRequestHead(src: Buffer, end: number): boolean {
+    const bad = parseHead(src.toString('latin1', 0, end), false, this.req, this.fe.maxHeaders);
+    if (bad === 0) return true;
+    this.fe.proxy.feCounters.ereq++;
+    this.fail(bad, 'PR');
+    return false;
   }
 
   // ---- request ------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 
 import net from 'node:net';
 import type { Server, Killable } from '../core/server.js';
-import type { Address } from '../config/model.js';
 import { hasUsableServer, releaseServer, waitForServer, type QueueTicket } from '../core/queue.js';
-import { afterConnectFailure, giveBackServer, retryDelay, takeServer, type BackendCtx, type FrontendCtx } from './context.js';
+import { afterConnectFailure, countRetryAttempt, giveBackServer, retryDelay, takeServer, type BackendCtx, type FrontendCtx } from './context.js';
 import type { Expirable } from './clock.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { tcpLogLine } from '../log/access.js';
-import { dial as dialWith, ReadLoop, send } from './reads.js';
+import { ReadLoop, send } from './reads.js';
+import { dialServer } from './upstream.js';
 
 export class TcpSession implements Expirable, Killable {
   deadline = 0;
@@ -69,9 +69,7 @@ export class TcpSession implements Expirable, Killable {
   onExpire(): void {
     if (this.waitingRetry) {
       this.waitingRetry = false;
-      // As HAProxy, each attempt is a session of the server; the backend keeps one.
-      this.server!.counters.stot++;
-      this.server!.counters.sessRate.hit(this.env.clock.now);
+      countRetryAttempt(this.server!, this.env.clock.now);
       return this.connect();
     }
     if (!this.connected && this.up) return this.connectFailed();
@@ -122,7 +120,7 @@ export class TcpSession implements Expirable, Killable {
     this.attempts++;
     s.counters.connect++;
     const upReads = new ReadLoop(noop);
-    const up = (this.up = dial(s.address, upReads));
+    const up = (this.up = dialServer(s.address, upReads));
     this.deadline = this.env.clock.after(this.be!.connectTimeout);
     up.on('error', noop);
     up.once('connect', () => {
@@ -242,10 +240,5 @@ export class TcpSession implements Expirable, Killable {
   }
 }
 
-function dial(a: Address, reads: ReadLoop): net.Socket {
-  if (a.kind === 'unix') return dialWith({ path: a.path, allowHalfOpen: true }, reads);
-  if (a.kind === 'fd') throw new Error('fd@ addresses are for binds only');
-  return dialWith({ host: a.host || (a.family === 6 ? '::1' : '127.0.0.1'), port: a.port, allowHalfOpen: true }, reads);
-}
 
 function noop(): void {}

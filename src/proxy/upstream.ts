@@ -26,7 +26,7 @@ export class Upstream {
   constructor(readonly server: Server, owner: UpstreamOwner) {
     this.owner = owner;
     this.reads = new ReadLoop(this.handleData);
-    this.sock = connectTo(server.address, this.reads);
+    this.sock = dialServer(server.address, this.reads);
     this.sock.setNoDelay(true);
     this.sock.on('connect', this.handleConnect);
     this.sock.on('end', this.handleEnd);
@@ -69,7 +69,8 @@ export class Upstream {
   }
 }
 
-function connectTo(a: Address, reads: ReadLoop): net.Socket {
+/** A connection to a server's address, reads going through `reads`. */
+export function dialServer(a: Address, reads: ReadLoop): net.Socket {
   if (a.kind === 'unix') return dial({ path: a.path, allowHalfOpen: true }, reads);
   if (a.kind === 'fd') throw new Error('fd@ addresses are for binds only');
   return dial({ host: a.host || (a.family === 6 ? '::1' : '127.0.0.1'), port: a.port, allowHalfOpen: true }, reads);
