@@ -45,33 +45,78 @@ interface Sink {
   send(level: LogLevel, line: string): void;
 }
 
+/** Lines a target holds while its socket connects; more are dropped, as a full socket buffer would. */
+const MAX_PENDING = 4096;
+
 /**
- * Datagrams to one syslog target. The socket is connected: an addressed send resolves the
+ * Datagrams to one syslog target, on a socket connected to it: an addressed send resolves the
  * address again (a deferred callback) for every line, a third of what a log line costs the
- * data plane. Until the connect completes, lines go out addressed on the shared socket.
+ * data plane.
+ *
+ * Lines wait for the end of the event-loop turn and leave together: a receiver asleep is
+ * woken once per burst instead of once per line (a cross-CPU wakeup each, a fifth of the
+ * proxy's time per request when every line paid it). Lines logged while the socket connects
+ * wait for it.
  */
-function udpSender(host: string, port: number, shared: () => dgram.Socket, opened: dgram.Socket[]): (data: string) => void {
-  let sock: dgram.Socket | undefined;
-  let connected = false;
-  return (data) => {
-    if (connected) return sock!.send(data);
-    if (!sock) {
-      sock = dgram.createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
-      // A target that is down answers with ICMP errors: they must not end the process.
-      sock.on('error', () => {});
-      sock.on('close', () => {
-        sock = undefined;
-        connected = false;
-      });
-      sock.unref();
-      opened.push(sock);
-      sock.connect(port, host, () => (connected = true));
-    }
-    shared().send(data, port, host);
-  };
+class UdpTarget {
+  private sock: dgram.Socket | undefined;
+  private connected = false;
+  private closing = false;
+  private pending: string[] = [];
+  private readonly flushSoon = (): void => this.flush();
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {}
+
+  send(data: string): void {
+    if (this.pending.length >= MAX_PENDING) return;
+    if (this.pending.push(data) === 1 && this.connected) setImmediate(this.flushSoon);
+    if (!this.sock) this.open();
+  }
+
+  /** Sends what waits, then closes; a socket still connecting closes once it can send. */
+  close(): void {
+    this.closing = true;
+    if (!this.sock) return;
+    if (!this.connected) return;
+    this.flush();
+    this.sock.close();
+    this.sock = undefined;
+    this.connected = false;
+  }
+
+  private flush(): void {
+    const lines = this.pending;
+    this.pending = [];
+    const sock = this.sock;
+    if (!sock || !this.connected) return;
+    for (const l of lines) sock.send(l);
+  }
+
+  private open(): void {
+    if (this.closing) return;
+    const sock = (this.sock = dgram.createSocket(isIP(this.host) === 6 ? 'udp6' : 'udp4'));
+    // A target that is down answers with ICMP errors: they must not end the process.
+    sock.on('error', () => {});
+    sock.unref();
+    sock.connect(this.port, this.host, (err?: Error) => {
+      if (this.sock !== sock) return;
+      if (err) {
+        // Unreachable now: drop what waits and try again with the next line.
+        this.pending = [];
+        this.sock = undefined;
+        return sock.close();
+      }
+      this.connected = true;
+      if (this.closing) return this.close();
+      this.flush();
+    });
+  }
 }
 
-function sinkFor(t: LogTarget, udp: () => dgram.Socket, opened: dgram.Socket[]): Sink {
+function sinkFor(t: LogTarget, opened: UdpTarget[]): Sink {
   const max = t.level && LEVELS.includes(t.level as LogLevel) ? LEVELS.indexOf(t.level as LogLevel) : LEVELS.length - 1;
   const target = t.target;
   if (target.kind === 'stdout' || target.kind === 'stderr') {
@@ -79,10 +124,11 @@ function sinkFor(t: LogTarget, udp: () => dgram.Socket, opened: dgram.Socket[]):
     return { send: (level, line) => LEVELS.indexOf(level) <= max && void out.write(line + '\n') };
   }
   if (target.kind === 'udp') {
-    const send = udpSender(target.host, target.port, udp, opened);
+    const udpTarget = new UdpTarget(target.host, target.port);
+    opened.push(udpTarget);
     return {
       send(level, line) {
-        if (LEVELS.indexOf(level) <= max) send(headers.get(t.facility, level) + line + '\n');
+        if (LEVELS.indexOf(level) <= max) udpTarget.send(headers.get(t.facility, level) + line + '\n');
       },
     };
   }
@@ -91,19 +137,10 @@ function sinkFor(t: LogTarget, udp: () => dgram.Socket, opened: dgram.Socket[]):
 }
 
 export function createLogger(config: Config, base: Logger): Logger & { close(): void } {
-  let sock: dgram.Socket | undefined;
-  const connected: dgram.Socket[] = [];
-  const udp = (): dgram.Socket => {
-    if (!sock) {
-      sock = dgram.createSocket('udp4');
-      sock.on('error', () => {});
-      sock.unref();
-    }
-    return sock;
-  };
-  const globalSinks = config.global.logs.map((t) => sinkFor(t, udp, connected));
+  const targets: UdpTarget[] = [];
+  const globalSinks = config.global.logs.map((t) => sinkFor(t, targets));
   const proxySinks = new Map<string, Sink[]>();
-  for (const p of config.proxies) if (p.logs.length > 0 && !proxySinks.has(p.name)) proxySinks.set(p.name, p.logs.map((t) => sinkFor(t, udp, connected)));
+  for (const p of config.proxies) if (p.logs.length > 0 && !proxySinks.has(p.name)) proxySinks.set(p.name, p.logs.map((t) => sinkFor(t, targets)));
   return {
     event(level, message, proxyLog) {
       base.event(level, message, proxyLog);
@@ -115,9 +152,7 @@ export function createLogger(config: Config, base: Logger): Logger & { close(): 
       if (sinks) for (const s of sinks) s.send('info', line);
     },
     close() {
-      sock?.close();
-      sock = undefined;
-      for (const c of connected.splice(0)) c.close();
+      for (const t of targets) t.close();
     },
   };
 }

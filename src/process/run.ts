@@ -44,6 +44,8 @@ export async function runProcess(config: Config, baseLog: Logger, hooks: Process
     async stop() {
       checks.stop();
       await Promise.all([dataPlane.close(), sockets?.close(), fleet?.stop()]);
+      // The last sessions' lines still wait for the end of the turn.
+      log.close();
     },
   };
 }
