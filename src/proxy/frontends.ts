@@ -15,6 +15,10 @@ import { TcpSession } from './tcp.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { adoptAccepted, ReadLoop } from './reads.js';
 import { connectionEnded } from './churn-gc.js';
+import { duplicateHandles } from './listener-copies.js';
+
+/** Each TCP bind gets this many more descriptors: up to 16 accepts per turn (listener-copies.ts). */
+const EXTRA_LISTENERS = 15;
 
 export interface DataPlane {
   /** Stop accepting; resolve when listeners are closed (sessions may still run). */
@@ -79,11 +83,25 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
   }
 
   const servers: net.Server[] = [];
+  let closed = false;
   try {
+    const owners: FrontendCtx[] = [];
     for (const fe of frontends) {
       if (fe.proxy.config.disabled) continue;
-      for (const bind of fe.proxy.config.binds) servers.push(await listen(bind, fe, accept));
+      for (const bind of fe.proxy.config.binds) {
+        servers.push(await listen(bind, fe, accept));
+        owners.push(fe);
+      }
     }
+    // In the background: the helper process takes tens of milliseconds, startup does not wait.
+    void duplicateHandles(servers.slice(), EXTRA_LISTENERS).then((copies) =>
+      copies.forEach((handles, i) => {
+        for (const h of handles) {
+          if (closed) (h as { close(): void }).close();
+          else servers.push(listenerFor(owners[i]!, accept).listen(h));
+        }
+      }),
+    );
   } catch (err) {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     throw err;
@@ -94,6 +112,7 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
       // Soft stop (reload, SIGUSR1): every response from now on closes its connection, so
       // keep-alive clients move to the new workers instead of being cut at hard-stop-after.
       for (const fe of frontends) fe.httpClose = true;
+      closed = true;
       clock.stop();
       // net.Server#close calls back only once every connection ended; the listening socket
       // itself is closed at once, which is all this promise stands for.
@@ -103,10 +122,14 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
   };
 }
 
-function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: FrontendCtx) => void): Promise<net.Server> {
+function listenerFor(fe: FrontendCtx, accept: (s: net.Socket, fe: FrontendCtx) => void): net.Server {
   // pauseOnConnect: nothing is read before the session adopts the socket (see reads.ts), and
   // connections over maxconn wait unread.
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (s) => accept(s, fe));
+  return net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (s) => accept(s, fe));
+}
+
+function listen(bind: Bind, fe: FrontendCtx, accept: (s: net.Socket, fe: FrontendCtx) => void): Promise<net.Server> {
+  const server = listenerFor(fe, accept);
   const backlog = fe.proxy.config.backlog ?? 1024;
   const a = bind.address;
   return new Promise((resolve, reject) => {
