@@ -19,8 +19,8 @@ async function sink(): Promise<{ port: number; lines: string[]; close(): void }>
   return { port: (s.address() as net.AddressInfo).port, lines, close: () => s.close() };
 }
 
-function loggerTo(port: number): ReturnType<typeof createLogger> {
-  const text = `frontend web\n    bind 127.0.0.1:1\n    log 127.0.0.1:${port} local0\n    mode http\n`;
+function loggerTo(port: number, extraLog = ''): ReturnType<typeof createLogger> {
+  const text = `frontend web\n    bind 127.0.0.1:1\n${extraLog}    log 127.0.0.1:${port} local0\n    mode http\n`;
   const r = parseConfig([{ file: 't.cfg', text }], { env: {}, readPatternFile: () => undefined, resolveHost: () => undefined, hostname: 'h', defaultMaxconn: 10 });
   assert.ok(r.config, JSON.stringify(r.diagnostics));
   return createLogger(r.config, silent);
@@ -57,5 +57,20 @@ test('closing the logger sends the lines still waiting for the end of the turn',
   log.close();
   await until(() => s.lines.length === 2);
   assert.deepEqual(s.lines.map(body), ['first', 'second']);
+  s.close();
+});
+
+test('a target whose socket cannot connect drops its lines; the other targets still get theirs', async () => {
+  const s = await sink();
+  // connect() to the broadcast address fails (EACCES): that target can never send.
+  const log = loggerTo(s.port, '    log 255.255.255.255:514 local0\n');
+  log.access('web', 'one');
+  await until(() => s.lines.length === 1);
+  await new Promise((r) => setTimeout(r, 20));
+  log.access('web', 'two');
+  log.access('web', 'three');
+  await until(() => s.lines.length === 3);
+  assert.deepEqual(s.lines.map(body), ['one', 'two', 'three']);
+  log.close();
   s.close();
 });
