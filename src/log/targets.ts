@@ -79,8 +79,7 @@ class UdpTarget {
   /** Sends what waits, then closes; a socket still connecting closes once it can send. */
   close(): void {
     this.closing = true;
-    if (!this.sock) return;
-    if (!this.connected) return;
+    if (!this.sock || !this.connected) return;
     this.flush();
     this.sock.close();
     this.sock = undefined;

@@ -94,10 +94,10 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
       }
     }
     // In the background: the helper process takes tens of milliseconds, startup does not wait.
-    void duplicateHandles(servers.slice(), EXTRA_LISTENERS).then((copies) =>
+    void duplicateHandles(servers, EXTRA_LISTENERS).then((copies) =>
       copies.forEach((handles, i) => {
         for (const h of handles) {
-          if (closed) (h as { close(): void }).close();
+          if (closed) h.close();
           else servers.push(listenerFor(owners[i]!, accept).listen(h));
         }
       }),

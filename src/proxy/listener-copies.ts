@@ -11,7 +11,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** A listening handle as node:net holds it (TCPWrap); `server.listen(handle)` takes it. */
-export type ListenHandle = object;
+export interface ListenHandle {
+  close(): void;
+}
 
 const HELPER_TIMEOUT_MS = 5000;
 
@@ -20,7 +22,8 @@ const HELPER_TIMEOUT_MS = 5000;
  * Best effort: without a helper process (or in a cluster worker, whose listeners belong to
  * the primary) the lists come back short or empty and the servers work as they are.
  */
-export async function duplicateHandles(servers: net.Server[], count: number): Promise<ListenHandle[][]> {
+export async function duplicateHandles(servers: readonly net.Server[], count: number): Promise<ListenHandle[][]> {
+  // The handles are read now: `servers` may grow while the helper works.
   const out: ListenHandle[][] = servers.map(() => []);
   // Only TCP: a unix socket's handle would come back as a second owner of one descriptor.
   const handles = servers.map((s) => (typeof s.address() === 'object' ? (s as unknown as { _handle?: ListenHandle })._handle : undefined));
