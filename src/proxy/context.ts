@@ -35,6 +35,7 @@ export interface BackendCtx {
 }
 
 export interface ForwardFor {
+  /** In lower case, as it goes out. */
   header: string;
   except?: (ip: string) => boolean;
   ifNone: boolean;
@@ -72,7 +73,7 @@ function forwardFor(cfg: ProxyConfig): ForwardFor | undefined {
   const ff = cfg.options.forwardfor;
   if (!ff) return undefined;
   const net = ff.except ? parseNetwork(ff.except) : undefined;
-  return { header: ff.header, except: net ? networkMatcher([net]) : undefined, ifNone: ff.ifNone };
+  return { header: ff.header.toLowerCase(), except: net ? networkMatcher([net]) : undefined, ifNone: ff.ifNone };
 }
 
 export function buildContexts(runtime: Runtime): { frontends: FrontendCtx[]; backends: Map<Proxy, BackendCtx> } {

@@ -9,9 +9,8 @@ export interface HttpHead {
   reason: string;
   /** 10 or 11 */
   version: number;
-  /** Header names as received and their values; `lower` holds the lower-case names. */
+  /** Header names in lower case (HAProxy sends them so too) and their values. */
   names: string[];
-  lower: string[];
   values: string[];
   /** -1 when absent. */
   contentLength: number;
@@ -27,7 +26,7 @@ export interface HttpHead {
 export function newHead(): HttpHead {
   return {
     method: '', target: '', status: 0, reason: '', version: 11,
-    names: [], lower: [], values: [],
+    names: [], values: [],
     contentLength: -1, chunked: false, lengthDropped: false, connClose: false, connKeepAlive: false, upgrade: false, expectContinue: false,
   };
 }
@@ -38,7 +37,6 @@ function reset(h: HttpHead): void {
   h.version = 11;
   // New arrays: truncating the old ones is a slow runtime call in V8, and they regrow anyway.
   h.names = [];
-  h.lower = [];
   h.values = [];
   h.contentLength = -1;
   h.chunked = h.lengthDropped = h.connClose = h.connKeepAlive = h.upgrade = h.expectContinue = false;
@@ -78,11 +76,49 @@ function validTarget(s: string): boolean {
 
 /** Strips optional whitespace (SP and HTAB only: String.prototype.trim also eats VT, FF and NBSP). */
 function ows(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
+  const a = owsStart(s, 0, s.length);
+  const b = owsEnd(s, a, s.length);
   return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+function owsStart(s: string, a: number, b: number): number {
+  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
+  return a;
+}
+
+function owsEnd(s: string, a: number, b: number): number {
+  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
+  return b;
+}
+
+// Names most clients and servers send, as constants: a name found here costs no new string,
+// and the comparisons against them below are between internalized strings.
+const COMMON_NAMES = [
+  'host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'accept-ranges', 'authorization', 'cache-control',
+  'connection', 'content-encoding', 'content-length', 'content-type', 'cookie', 'date', 'etag', 'expect', 'expires',
+  'keep-alive', 'last-modified', 'location', 'origin', 'pragma', 'referer', 'server', 'set-cookie', 'te',
+  'transfer-encoding', 'upgrade', 'vary', 'x-forwarded-for', 'x-forwarded-proto', 'x-request-id',
+];
+const NAMES_BY_LENGTH: string[][] = [];
+for (const n of COMMON_NAMES) (NAMES_BY_LENGTH[n.length] ??= []).push(n);
+
+/** `s[from..from+k.length)` is `k` (lower case) in any case. */
+function sameNameAt(s: string, from: number, k: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    let c = s.charCodeAt(from + i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== k.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The lower-case header name at `s[from..to)`. */
+function lowerName(s: string, from: number, to: number): string {
+  const known = NAMES_BY_LENGTH[to - from];
+  if (known !== undefined) {
+    for (const k of known) if (sameNameAt(s, from, k)) return k;
+  }
+  return s.slice(from, to).toLowerCase();
 }
 
 const MAX_U64 = '18446744073709551615';
@@ -128,10 +164,11 @@ function checkAbsoluteForm(h: HttpHead, host: string | undefined): number {
   return 0;
 }
 
-function parseVersion(v: string): number {
-  if (v === 'HTTP/1.1') return 11;
-  if (v === 'HTTP/1.0') return 10;
-  return 0;
+/** 11 or 10 for the `HTTP/1.x` at `s[from..to)`, else 0. */
+function parseVersion(s: string, from: number, to: number): number {
+  if (to - from !== 8 || !s.startsWith('HTTP/1.', from)) return 0;
+  const minor = s.charCodeAt(from + 7);
+  return minor === 0x31 ? 11 : minor === 0x30 ? 10 : 0;
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
@@ -185,32 +222,34 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     if (first >= text.length) return 400;
   }
   let eol = text.indexOf('\n', first);
-  const line = text.slice(first, lineStop(text, eol));
-  const sp1 = line.indexOf(' ');
-  if (isResponse && sp1 <= 0) return 400;
+  const stop0 = lineStop(text, eol);
   if (isResponse) {
-    h.version = parseVersion(line.slice(0, sp1));
-    const d0 = line.charCodeAt(sp1 + 1) - 0x30;
-    const d1 = line.charCodeAt(sp1 + 2) - 0x30;
-    const d2 = line.charCodeAt(sp1 + 3) - 0x30;
-    const threeDigits = d0 >= 1 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
-    if (h.version === 0 || !threeDigits || (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20)) return 400;
+    const sp1 = text.indexOf(' ', first);
+    if (sp1 <= first || sp1 > stop0) return 400;
+    h.version = parseVersion(text, first, sp1);
+    const d0 = text.charCodeAt(sp1 + 1) - 0x30;
+    const d1 = text.charCodeAt(sp1 + 2) - 0x30;
+    const d2 = text.charCodeAt(sp1 + 3) - 0x30;
+    const threeDigits = sp1 + 4 <= stop0 && d0 >= 1 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9;
+    if (h.version === 0 || !threeDigits || (stop0 > sp1 + 4 && text.charCodeAt(sp1 + 4) !== 0x20)) return 400;
     h.status = d0 * 100 + d1 * 10 + d2;
-    h.reason = line.slice(sp1 + 5);
+    h.reason = stop0 > sp1 + 5 ? text.slice(sp1 + 5, stop0) : '';
     if (!validValue(h.reason)) return 400;
   } else {
-    const sp2 = sp1 > 0 ? line.indexOf(' ', sp1 + 1) : -1;
-    if (sp2 > sp1 + 1 && line.indexOf(' ', sp2 + 1) < 0) {
-      h.method = line.slice(0, sp1);
-      h.target = line.slice(sp1 + 1, sp2);
-      h.version = parseVersion(line.slice(sp2 + 1));
+    const sp1 = text.indexOf(' ', first);
+    const sp2 = sp1 > first && sp1 < stop0 ? text.indexOf(' ', sp1 + 1) : -1;
+    const sp3 = sp2 > sp1 + 1 && sp2 < stop0 ? text.indexOf(' ', sp2 + 1) : -1;
+    if (sp2 > sp1 + 1 && sp2 < stop0 && (sp3 < 0 || sp3 >= stop0)) {
+      h.method = text.slice(first, sp1);
+      h.target = text.slice(sp1 + 1, sp2);
+      h.version = parseVersion(text, sp2 + 1, stop0);
     } else {
       // Runs of SP/HTAB separate the three parts, as RFC 9112 allows and HAProxy accepts.
-      const parts = line.split(/[ \t]+/);
+      const parts = text.slice(first, stop0).split(/[ \t]+/);
       if (parts.length !== 3) return 400;
       h.method = parts[0]!;
       h.target = parts[1]!;
-      h.version = parseVersion(parts[2]!);
+      h.version = parseVersion(parts[2]!, 0, parts[2]!.length);
     }
     if (!isToken(h.method) || !validTarget(h.target) || h.version === 0) return 400;
   }
@@ -219,7 +258,7 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   let teSeen = false;
   let cl = '';
   /** Codings of every Transfer-Encoding header, in order: HAProxy reads them as one list. */
-  const codings: string[] = [];
+  let codings: string[] | undefined;
   let host: string | undefined;
   for (;;) {
     eol = text.indexOf('\n', pos);
@@ -231,19 +270,19 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     const colon = text.indexOf(':', pos);
     if (colon < 0 || colon > stop) return 400;
     if (!isToken(text, pos, colon) || !validValue(text, colon + 1, stop)) return 400;
-    const name = text.slice(pos, colon);
-    let value = ows(text.slice(colon + 1, stop));
     if (h.names.length >= maxHeaders) return 400;
-    const lower = name.toLowerCase();
+    const lower = lowerName(text, pos, colon);
+    const vFrom = owsStart(text, colon + 1, stop);
+    let value = text.slice(vFrom, owsEnd(text, vFrom, stop));
     pos = eol + 1;
     if (lower === 'content-length') {
       // Any number of digits up to a 64-bit value, as HAProxy; repeated equal lengths (in one
       // header or several) travel on as one header with one value.
       const wasSeen = clSeen;
+      const list = value.indexOf(',') >= 0;
       // (split only for a list: one value is the rule, and split costs more than the rest.)
-      const parts = value.indexOf(',') < 0 ? [value] : value.split(',');
-      for (const part of parts) {
-        const v = parts.length === 1 ? part : ows(part);
+      for (const part of list ? value.split(',') : [value]) {
+        const v = list ? ows(part) : part;
         if (!isDigits(v)) return 400;
         const n = stripZeros(v);
         if (n.length > 20 || (n.length === 20 && n > MAX_U64) || (clSeen && n !== cl)) return 400;
@@ -252,10 +291,9 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
       }
       if (wasSeen) continue;
       h.contentLength = Number(cl);
-      if (parts.length > 1) value = cl;
+      if (list) value = cl;
     }
-    h.names.push(name);
-    h.lower.push(lower);
+    h.names.push(lower);
     h.values.push(value);
     switch (lower) {
       case 'host': {
@@ -271,6 +309,7 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
         if (value === '') break;
         for (const c of value.toLowerCase().split(',')) {
           const coding = ows(c);
+          codings ??= [];
           if (coding !== '' || codings.indexOf('chunked') < 0) codings.push(coding);
         }
         break;
@@ -292,6 +331,7 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
   if (!isResponse && h.target.charCodeAt(0) !== 0x2f && checkAbsoluteForm(h, host) !== 0) return 400;
   if (teSeen) {
     // chunked must come once and last, even across several headers.
+    codings ??= [];
     h.chunked = codings[codings.length - 1] === 'chunked';
     if (!h.chunked || codings.indexOf('chunked') !== codings.length - 1) return 400;
     // Other codings before chunked are not applied by a proxy; HAProxy refuses such requests.
@@ -301,12 +341,12 @@ export function parseHead(text: string, isResponse: boolean, h: HttpHead, maxHea
     h.contentLength = -1;
     h.lengthDropped = true;
   }
-  if (h.upgrade && h.lower.indexOf('upgrade') < 0) h.upgrade = false;
+  if (h.upgrade && h.names.indexOf('upgrade') < 0) h.upgrade = false;
   return 0;
 }
 
 /** Value of the first header called `lower`, or undefined. */
 export function headerValue(h: HttpHead, lower: string): string | undefined {
-  const i = h.lower.indexOf(lower);
+  const i = h.names.indexOf(lower);
   return i >= 0 ? h.values[i] : undefined;
 }

@@ -396,19 +396,19 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     const req = this.req;
     const ff = this.fe.forwardfor ?? be.forwardfor;
     let s = `${req.method} ${req.target} HTTP/1.${req.version === 11 ? 1 : 0}\r\n`;
-    const { names, lower, values } = req;
+    const { names, values } = req;
     for (let i = 0; i < names.length; i++) {
-      const l = lower[i]!;
+      const l = names[i]!;
       if (l === 'connection' || l === 'keep-alive' || l === 'proxy-connection') continue;
       if (l === 'content-length' && req.lengthDropped) continue;
       if (l === 'te') {
         // Hop-by-hop: only `trailers` may travel on (as HAProxy, a weighted one is dropped too).
-        if (values[i]!.split(',').some((v) => v.trim().toLowerCase() === 'trailers')) s += names[i] + ': trailers\r\n';
+        if (values[i]!.split(',').some((v) => v.trim().toLowerCase() === 'trailers')) s += 'te: trailers\r\n';
         continue;
       }
-      s += names[i] + ': ' + values[i] + '\r\n';
+      s += l + ': ' + values[i] + '\r\n';
     }
-    if (ff && !(ff.except && ff.except(this.src)) && !(ff.ifNone && lower.indexOf(ff.header.toLowerCase()) >= 0)) {
+    if (ff && !(ff.except && ff.except(this.src)) && !(ff.ifNone && names.indexOf(ff.header) >= 0)) {
       s += `${ff.header}: ${this.src}\r\n`;
     }
     if (req.upgrade) s += 'connection: upgrade\r\n';
@@ -642,12 +642,12 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
   private buildResponseHead(tunnel: boolean): string {
     const resp = this.resp;
     let s = `HTTP/1.1 ${resp.status} ${resp.reason}\r\n`;
-    const { names, lower, values } = resp;
+    const { names, values } = resp;
     for (let i = 0; i < names.length; i++) {
-      const l = lower[i]!;
+      const l = names[i]!;
       if (l === 'connection' || l === 'keep-alive') continue;
       if (l === 'content-length' && resp.lengthDropped) continue;
-      s += names[i] + ': ' + values[i] + '\r\n';
+      s += l + ': ' + values[i] + '\r\n';
     }
     if (tunnel) s += 'connection: upgrade\r\n';
     else if (!this.clientKeepAlive) s += 'connection: close\r\n';
@@ -1007,16 +1007,14 @@ function writeHeadAndBody(sock: net.Socket, head: string, body: Buffer, from: nu
 }
 
 function addHeader(h: HttpHead, name: string, value: string): void {
-  h.names.push(name);
-  h.lower.push(name.toLowerCase());
+  h.names.push(name.toLowerCase());
   h.values.push(value);
 }
 
 function removeHeader(h: HttpHead, lower: string): void {
-  for (let i = h.lower.length - 1; i >= 0; i--) {
-    if (h.lower[i] === lower) {
+  for (let i = h.names.length - 1; i >= 0; i--) {
+    if (h.names[i] === lower) {
       h.names.splice(i, 1);
-      h.lower.splice(i, 1);
       h.values.splice(i, 1);
     }
   }

@@ -19,7 +19,9 @@ const BAD_RESPONSES: Record<string, string> = {
   '/bad/name': 'HTTP/1.1 200 OK\r\nx bad: 1\r\ncontent-length: 0\r\n\r\n',
   '/bad/fold': 'HTTP/1.1 200 OK\r\nx-a: 1\r\n  folded\r\ncontent-length: 0\r\n\r\n',
   '/bad/status': 'HTTP/1.1 2000 OK\r\ncontent-length: 0\r\n\r\n',
+  '/bad/mixed-case': 'HTTP/1.1 200 OK\r\nX-Mixed-Case: a\r\nETag: "1"\r\nContent-Length: 0\r\n\r\n',
 };
+let lastBadRequest = '';
 
 before(async () => {
   app = await echoBackend(A!);
@@ -29,7 +31,8 @@ before(async () => {
   // Never answers.
   raws.push(await rawBackend(SLOW!, () => {}));
   bad = await rawBackend(BAD!, (s, d) => {
-    const path = d.toString('latin1').split(' ')[1]!;
+    lastBadRequest = d.toString('latin1');
+    const path = lastBadRequest.split(' ')[1]!;
     s.end(BAD_RESPONSES[path] ?? 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
   });
   raws.push(bad);
@@ -122,6 +125,16 @@ test('forwards a request and its response, with forwardfor and header rules', as
   assert.equal(seen.headers['x-set'], 'yes');
   assert.equal(seen.headers['x-keep'], 'kept');
   assert.equal(seen.headers['x-remove'], undefined);
+});
+
+// The server side stays keep-alive though the client closes: HAProxy 2.6 sends no Connection header either.
+test('header names travel in lower case both ways, as HAProxy 2.6 sends them', async () => {
+  const out = await rawExchange(FE!, 'GET /bad/mixed-case HTTP/1.1\r\nHost: x\r\nX-Custom-Thing: 1\r\nUser-Agent: t\r\nConnection: close\r\n\r\n');
+  assert.match(out, /^HTTP\/1\.1 200 OK\r\nx-mixed-case: a\r\netag: "1"\r\ncontent-length: 0\r\nx-resp: added\r\nconnection: close\r\n\r\n$/);
+  assert.equal(
+    lastBadRequest,
+    'GET /bad/mixed-case HTTP/1.1\r\nhost: x\r\nx-custom-thing: 1\r\nuser-agent: t\r\nx-set: yes\r\nx-forwarded-for: 127.0.0.1\r\n\r\n',
+  );
 });
 
 test('http-request deny answers 403 and counts dreq', async () => {

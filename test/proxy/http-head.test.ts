@@ -13,7 +13,18 @@ test('a valid request head fills the fields and framing', () => {
   assert.equal(h.version, 11);
   assert.equal(h.contentLength, 12);
   assert.equal(h.upgrade, true);
-  assert.deepEqual(h.lower, ['host', 'content-length', 'connection', 'upgrade']);
+  assert.deepEqual(h.names, ['host', 'content-length', 'connection', 'upgrade']);
+});
+
+test('header names come out in lower case, known ones as the same constant strings', () => {
+  assert.equal(parseHead('HTTP/1.1 200 OK\r\nContent-Length:  3 \r\nX-Odd-Name: \tv\t\r\nSET-COOKIE: a=b\r\nEtag:"1"\r\n\r\n', true, h, 101), 0);
+  assert.deepEqual(h.names, ['content-length', 'x-odd-name', 'set-cookie', 'etag']);
+  assert.deepEqual(h.values, ['3', 'v', 'a=b', '"1"']);
+  assert.equal(h.contentLength, 3);
+  assert.equal(h.reason, 'OK');
+  assert.equal(parseHead('HTTP/1.1 204\r\n\r\n', true, h, 101), 0);
+  assert.deepEqual([h.status, h.reason], [204, '']);
+  assert.equal(parseHead('HTTP/1.1 20\r\nx: 1\r\n\r\n', true, h, 101), 400);
 });
 
 test('identical repeated Content-Lengths are accepted, different ones are not', () => {
