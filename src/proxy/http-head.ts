@@ -42,6 +42,15 @@ function reset(h: HttpHead): void {
   h.chunked = h.lengthDropped = h.connClose = h.connKeepAlive = h.upgrade = h.expectContinue = false;
 }
 
+/** Never written to: a head whose headers were dropped points here until its next parse. */
+const NO_HEADERS: string[] = [];
+
+/** Let go of the head's header strings once they are no longer read (the parse gives new arrays). */
+export function dropHeaders(h: HttpHead): void {
+  h.names = NO_HEADERS;
+  h.values = NO_HEADERS;
+}
+
 // RFC 9110 tchar: the only bytes allowed in a method or a header name.
 const TCHAR = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;

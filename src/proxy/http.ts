@@ -7,7 +7,7 @@ import type { Server, Killable } from '../core/server.js';
 import type { RequestFacts } from '../acl/types.js';
 import type { Applet } from './applet.js';
 import { hasUsableServer, releaseServer, waitForServer, type QueueTicket } from '../core/queue.js';
-import { findHeadEnd, headerValue, newHead, oversizedRequestStatus, parseHead, type HttpHead } from './http-head.js';
+import { dropHeaders, findHeadEnd, headerValue, newHead, oversizedRequestStatus, parseHead, type HttpHead } from './http-head.js';
 import { ChunkedScanner } from './chunked.js';
 import { errorBodyLength, errorResponse } from './errors.js';
 import { putIdle, takeIdle, Upstream, type UpstreamOwner } from './upstream.js';
@@ -614,6 +614,11 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.countStatus(status);
     const tunnel = status === 101 && this.req.upgrade;
     const head = this.buildResponseHead(tunnel);
+    // Nothing reads either head's headers from here on. Letting go of them now means a young
+    // collection copies only the heads of requests in flight, not every connection's last ones.
+    dropHeaders(resp);
+    dropHeaders(this.req);
+    this.reqHeadText = '';
     this.bytesOut = 0;
     const cs = this.sock;
     if (!tunnel) {

@@ -145,6 +145,27 @@ test('http-request deny answers 403 and counts dreq', async () => {
   assert.equal(Number((await statsRow(ST!, 'web', 'FRONTEND')).dreq), before + 1);
 });
 
+// Heads let go of their headers once the response head is out; nothing may carry over.
+test('header rules apply once per request on a keep-alive connection', async () => {
+  const s = net.connect(FE!, '127.0.0.1');
+  let got = '';
+  s.on('data', (d) => (got += d));
+  for (let i = 0; i < 3; i++) {
+    s.write(`GET /rules/${i} HTTP/1.1\r\nhost: x\r\nx-n: ${i}\r\n\r\n`);
+    await waitFor(() => (got.match(/HTTP\/1\.1 200/g) ?? []).length === i + 1 && got.endsWith('}'), `response ${i}`);
+  }
+  s.destroy();
+  const responses = got.split('HTTP/1.1 200 OK').slice(1);
+  assert.equal(responses.length, 3);
+  responses.forEach((r, i) => {
+    assert.equal(r.match(/\r\nx-resp: added\r\n/g)?.length, 1, r);
+    const seen = JSON.parse(r.slice(r.indexOf('\r\n\r\n') + 4));
+    assert.equal(seen.url, `/rules/${i}`);
+    assert.equal(seen.headers['x-n'], String(i));
+    assert.equal(seen.headers['x-set'], 'yes');
+  });
+});
+
 test('keep-alive reuses one upstream connection for many requests', async () => {
   const conns = app.connections();
   const s = net.connect(FE!, '127.0.0.1');
