@@ -66,7 +66,11 @@ export interface FrontendCtx {
 }
 
 function compileRules(cfg: ProxyConfig, rules: ProxyConfig['httpRequest'], runtime: Runtime): CompiledRule[] {
-  return rules.map((r) => ({ rule: r.rule, cond: r.cond ? compileCondition(r.cond, cfg.acls, runtime.config.userlists) : undefined }));
+  return rules.map((r) => ({
+    // Header names are compared and sent in lower case: lowered once here, not per request.
+    rule: 'name' in r.rule ? { ...r.rule, name: r.rule.name.toLowerCase() } : r.rule,
+    cond: r.cond ? compileCondition(r.cond, cfg.acls, runtime.config.userlists) : undefined,
+  }));
 }
 
 function forwardFor(cfg: ProxyConfig): ForwardFor | undefined {

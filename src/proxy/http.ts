@@ -362,14 +362,14 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
           }
           return true;
         case 'set-header':
-          removeHeader(head, a.name.toLowerCase());
+          removeHeader(head, a.name);
           addHeader(head, a.name, a.value);
           break;
         case 'add-header':
           addHeader(head, a.name, a.value);
           break;
         case 'del-header':
-          removeHeader(head, a.name.toLowerCase());
+          removeHeader(head, a.name);
           break;
         case 'use-service': {
           // The service (e.g. prometheus-exporter) is an applet wired in by process/.
@@ -1011,8 +1011,9 @@ function writeHeadAndBody(sock: net.Socket, head: string, body: Buffer, from: nu
   return sock.write(out);
 }
 
+/** `name` in lower case. */
 function addHeader(h: HttpHead, name: string, value: string): void {
-  h.names.push(name.toLowerCase());
+  h.names.push(name);
   h.values.push(value);
 }
 
