@@ -16,6 +16,7 @@ import type { Clock, Expirable } from './clock.js';
 import { httpLogLine } from '../log/access.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { send, type ReadLoop } from './reads.js';
+import { mustDrain, write } from './direct-write.js';
 
 const enum St {
   Head,
@@ -487,7 +488,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
       const data = Buffer.from(this.buf.subarray(0, this.bufLen));
       this.bufLen = 0;
       this.forwardRequestBody(data, 0, this.reqHeadText);
-    } else up.sock.write(this.reqHeadText, 'latin1');
+    } else write(up.sock, this.reqHeadText);
     if (this.req.expectContinue || !this.reqDone) this.resumeClient();
     if (this.reqDone && this.bufLen > READ_AHEAD) this.pauseClient();
     // Half-closed while queued or connecting with the body unfinished: abort now, not after timeout server.
@@ -624,7 +625,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     if (!tunnel) {
       if (end < data.length) this.forwardResponseBody(data, end, head);
       else {
-        cs.write(head, 'latin1');
+        write(cs, head);
         if (!this.respChunked && this.respBodyLeft === 0 && !this.respUntilClose) this.endResponse();
       }
       return;
@@ -790,7 +791,7 @@ export class HttpSession implements UpstreamOwner, Expirable, Killable {
     this.deadline = this.clock.after(this.fe.keepAliveTimeout);
     // A client that leaves its responses unread gets no further one (a pipelined request
     // waits in the buffer) until its socket drains: memory stays bounded, as in HAProxy.
-    if (this.sock.writableNeedDrain) {
+    if (mustDrain(this.sock)) {
       this.pauseClient();
       this.awaitingDrain = true;
       this.deadline = this.clock.after(this.fe.clientTimeout);
@@ -997,7 +998,7 @@ const JOIN_LIMIT = 16384;
 /** A head and the body bytes that came with it in one write: one syscall, no writev. */
 function writeHeadAndBody(sock: net.Socket, head: string, body: Buffer, from: number, to: number, reads: ReadLoop | undefined): boolean {
   const n = to - from;
-  if (n === 0) return sock.write(head, 'latin1');
+  if (n === 0) return write(sock, head);
   if (n > JOIN_LIMIT) {
     sock.cork();
     sock.write(head, 'latin1');
@@ -1008,7 +1009,7 @@ function writeHeadAndBody(sock: net.Socket, head: string, body: Buffer, from: nu
   const out = Buffer.allocUnsafe(head.length + n);
   out.write(head, 0, 'latin1');
   body.copy(out, head.length, from, to);
-  return sock.write(out);
+  return write(sock, out);
 }
 
 /** `name` in lower case. */

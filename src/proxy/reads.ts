@@ -7,6 +7,7 @@
 // slice) calls keep(), and the next read then goes to a new buffer.
 
 import net from 'node:net';
+import { write } from './direct-write.js';
 
 // Reads start in a small buffer: most reads on a proxy are a head or a small message, and
 // 400 connections with 16 KB each would be a tenth of the process's memory. A read that fills
@@ -69,8 +70,8 @@ export class ReadLoop {
 
 /** Write `chunk` (read by `reads`) to `to`; true unless `to` is over its high-water mark. */
 export function send(to: net.Socket, chunk: Buffer, reads: ReadLoop | undefined): boolean {
-  const ok = to.write(chunk);
-  if (to.writableLength > 0) reads?.keep();
+  const ok = write(to, chunk);
+  if (!ok || to.writableLength > 0) reads?.keep();
   return ok;
 }
 
