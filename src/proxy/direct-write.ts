@@ -12,8 +12,8 @@
 //   emits 'drain' when it is done, as a full Writable would;
 // - an error leaves the write to socket.write(), which meets the same error and reports it the
 //   usual way ('error', then 'close').
-// Any socket without the handle methods (another Node version, a TLS socket) takes the
-// Writable path.
+// If the binding lacks what this needs (another Node version), every write takes the Writable
+// path. The data plane has no TLS sockets; one would need its own check before coming here.
 
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
@@ -78,11 +78,11 @@ export function write(sock: net.Socket, data: Buffer | string): boolean {
   const s = sock as Tracked;
   const h = s._handle;
   if (binding === undefined || !h || s.connecting || s.writableLength > 0 || s.writableEnded || s.destroyed || (s[inFlight] ?? 0) > 0) {
-    return typeof data === 'string' ? sock.write(data, 'latin1') : sock.write(data);
+    return viaWritable(sock, data);
   }
   const req = (spare ??= new binding.WriteWrap());
   const err = typeof data === 'string' ? h.writeLatin1String!(req, data) : h.writeBuffer!(req, data);
-  if (err !== 0) return typeof data === 'string' ? sock.write(data, 'latin1') : sock.write(data);
+  if (err !== 0) return viaWritable(sock, data);
   if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return true;
   // Queued in libuv: this request object now belongs to the write.
   spare = undefined;
@@ -92,6 +92,10 @@ export function write(sock: net.Socket, data: Buffer | string): boolean {
   req.oncomplete = onQueuedWriteDone;
   s[inFlight] = (s[inFlight] ?? 0) + 1;
   return false;
+}
+
+function viaWritable(sock: net.Socket, data: Buffer | string): boolean {
+  return typeof data === 'string' ? sock.write(data, 'latin1') : sock.write(data);
 }
 
 /** The socket holds bytes the kernel has not taken yet, by either path: wait for 'drain'. */

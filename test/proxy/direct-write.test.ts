@@ -101,20 +101,27 @@ test('a string goes out as latin1, one byte per character', { timeout: 10000 }, 
   }
 });
 
+/** Reset the far end, run `after`, then expect the near socket's write error and its close. */
+async function expectWriteErrorAfterReset(p: Pair, after: () => Promise<void>): Promise<void> {
+  const errored = once(p.near, 'error');
+  const closed = new Promise((r) => p.near.once('close', r));
+  p.far.resetAndDestroy();
+  await after();
+  const [err] = (await errored) as [NodeJS.ErrnoException];
+  assert.match(String(err.code), /^(EPIPE|ECONNRESET)$/);
+  assert.equal(err.syscall, 'write');
+  await closed;
+}
+
 test('a write to a connection the peer reset reports an error and closes the socket', { timeout: 10000 }, async () => {
   const p = await pair();
   try {
     // Not reading: the reset is found by the write, not by a read.
     p.near.pause();
-    const errored = once(p.near, 'error');
-    const closed = new Promise((r) => p.near.once('close', r));
-    p.far.resetAndDestroy();
-    await new Promise((r) => setTimeout(r, 50));
-    assert.doesNotThrow(() => write(p.near, chunk(0)));
-    const [err] = (await errored) as [NodeJS.ErrnoException];
-    assert.match(String(err.code), /^(EPIPE|ECONNRESET)$/);
-    assert.equal(err.syscall, 'write');
-    await closed;
+    await expectWriteErrorAfterReset(p, async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      assert.doesNotThrow(() => write(p.near, chunk(0)));
+    });
   } finally {
     p.close();
   }
@@ -127,13 +134,7 @@ test('a queued write that the peer resets reports the error and closes the socke
     p.far.pause();
     let n = 0;
     while (write(p.near, chunk(n++))) assert.ok(n < 2000);
-    const errored = once(p.near, 'error');
-    const closed = new Promise((r) => p.near.once('close', r));
-    p.far.resetAndDestroy();
-    const [err] = (await errored) as [NodeJS.ErrnoException];
-    assert.match(String(err.code), /^(EPIPE|ECONNRESET)$/);
-    assert.equal(err.syscall, 'write');
-    await closed;
+    await expectWriteErrorAfterReset(p, async () => {});
   } finally {
     p.close();
   }
