@@ -41,6 +41,15 @@ function chunk(n: number): Buffer {
   return Buffer.alloc(65536, n % 251);
 }
 
+/** Stop the far end reading and write chunks until one is queued; returns how many were written. */
+function fillUntilQueued(p: Pair): number {
+  p.far.pause();
+  let n = 0;
+  // Until the socket buffers fill, each chunk leaves at once.
+  while (write(p.near, chunk(n++))) assert.ok(n < 2000, 'the kernel never pushed back');
+  return n;
+}
+
 function collect(sock: net.Socket): { bytes: () => Buffer; ended: Promise<void> } {
   const parts: Buffer[] = [];
   sock.on('data', (d: Buffer) => parts.push(d));
@@ -50,10 +59,7 @@ function collect(sock: net.Socket): { bytes: () => Buffer; ended: Promise<void> 
 test('a write the kernel takes in part queues; later writes follow it in order and drain comes when all left', { timeout: 10000 }, async () => {
   const p = await pair();
   try {
-    p.far.pause();
-    let n = 0;
-    // Until the socket buffers fill, each chunk leaves at once.
-    while (write(p.near, chunk(n++))) assert.ok(n < 2000, 'the kernel never pushed back');
+    let n = fillUntilQueued(p);
     assert.equal(mustDrain(p.near), true);
     // Queued behind the partial write (through the Writable path).
     for (let i = 0; i < 3; i++) write(p.near, chunk(n++));
@@ -75,9 +81,7 @@ test('a write the kernel takes in part queues; later writes follow it in order a
 test('end() right after a queued write sends every byte before the FIN', { timeout: 10000 }, async () => {
   const p = await pair();
   try {
-    p.far.pause();
-    let n = 0;
-    while (write(p.near, chunk(n++))) assert.ok(n < 2000);
+    const n = fillUntilQueued(p);
     p.near.end();
     const got = collect(p.far);
     p.far.resume();
@@ -131,9 +135,7 @@ test('a queued write that the peer resets reports the error and closes the socke
   const p = await pair();
   try {
     p.near.pause();
-    p.far.pause();
-    let n = 0;
-    while (write(p.near, chunk(n++))) assert.ok(n < 2000);
+    fillUntilQueued(p);
     await expectWriteErrorAfterReset(p, async () => {});
   } finally {
     p.close();
