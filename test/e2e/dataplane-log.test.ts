@@ -79,6 +79,7 @@ test('a syslog target that is down for a while loses only the lines sent meanwhi
     `defaults
     mode http
     log 127.0.0.1:${LOGPORT} local0
+    log 127.0.0.1:${(sink.address() as net.AddressInfo).port} local0
     timeout connect 2s
     timeout client 10s
     timeout server 10s
@@ -96,6 +97,10 @@ backend app
     await app2.close();
   });
   for (let i = 0; i < 20; i++) assert.equal((await get(FE2!, `/while-down-${i}`)).status, 200);
+  // A line is sent after its response, at the end of the proxy's event-loop turn. The second
+  // target (the shared sink, listed after the down one) receives it in the same turn, after the
+  // down target was sent its copy: once the sink has the last line, nothing is left to send.
+  await waitFor(() => lines.some((l) => l.includes('/while-down-19')), 'the last line, at the target that is up');
   const late = dgram.createSocket('udp4');
   const got: string[] = [];
   late.on('message', (m) => got.push(m.toString()));
