@@ -4,7 +4,7 @@
 // threads on the proxy's own core cost a context switch per ~20 requests (4x HAProxy's rate)
 // and ~20% more CPU per request, measured pinned to one core; with one platform thread
 // (--v8-pool-size=1) the process is also ~4 MB smaller at 200 connections. --expose-gc lets
-// the data plane ask for a major GC after many connections ended (src/proxy/churn-gc.ts).
+// the data plane ask for a major GC after many connections ended (src/proxy/planned-gc.ts).
 // --no-allocation-site-pretenuring: at 200 connections V8 sometimes decides that the header
 // arrays of a parsed head outlive young collections (the in-flight requests' do) and then
 // allocates all of them in old space. Every string they hold is then promoted: half of each

@@ -6,6 +6,7 @@ import { buildRuntime } from '../core/build.js';
 import type { Runtime } from '../core/runtime.js';
 import { startChecks } from '../checks/scheduler.js';
 import { startFrontends } from '../proxy/frontends.js';
+import { startupFinished } from '../proxy/planned-gc.js';
 import type { AppletRouter } from '../proxy/applet.js';
 import type { Logger } from '../log/logger.js';
 import type { Snapshot } from '../stats/snapshot.js';
@@ -39,6 +40,7 @@ export async function runProcess(config: Config, baseLog: Logger, hooks: Process
   const checks = startChecks(runtime, log);
   const sockets = config.global.statsSockets.length > 0 ? await (await import('../api/socket.js')).startStatsSockets(runtime, log, snapshot) : undefined;
   const dataPlane = await startFrontends(runtime, { applets, log });
+  void dataPlane.settled.then(startupFinished);
   return {
     runtime,
     async stop() {

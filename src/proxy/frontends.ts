@@ -14,7 +14,7 @@ import { HttpSession } from './http.js';
 import { TcpSession } from './tcp.js';
 import { clientAddress, type SessionEnv } from './session.js';
 import { adoptAccepted, ReadLoop } from './reads.js';
-import { connectionEnded } from './churn-gc.js';
+import { connectionEnded } from './planned-gc.js';
 import { duplicateHandles } from './listener-copies.js';
 
 /** Each TCP bind gets this many more descriptors: up to 16 accepts per turn (listener-copies.ts). */
@@ -23,6 +23,8 @@ const EXTRA_LISTENERS = 15;
 export interface DataPlane {
   /** Stop accepting; resolve when listeners are closed (sessions may still run). */
   close(): Promise<void>;
+  /** Resolves once the background part of startup (listener copies) is over. */
+  settled: Promise<void>;
 }
 
 export async function startFrontends(runtime: Runtime, deps: { applets: AppletRouter; log: Logger }): Promise<DataPlane> {
@@ -84,6 +86,7 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
 
   const servers: net.Server[] = [];
   let closed = false;
+  let settled = Promise.resolve();
   try {
     const owners: FrontendCtx[] = [];
     for (const fe of frontends) {
@@ -94,7 +97,7 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
       }
     }
     // In the background: the helper process takes tens of milliseconds, startup does not wait.
-    void duplicateHandles(servers, EXTRA_LISTENERS).then((copies) =>
+    settled = duplicateHandles(servers, EXTRA_LISTENERS).then((copies) =>
       copies.forEach((handles, i) => {
         for (const h of handles) {
           if (closed) h.close();
@@ -108,6 +111,7 @@ export async function startFrontends(runtime: Runtime, deps: { applets: AppletRo
   }
 
   return {
+    settled,
     async close() {
       // Soft stop (reload, SIGUSR1): every response from now on closes its connection, so
       // keep-alive clients move to the new workers instead of being cut at hard-stop-after.
