@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages the tests drive, when missing: the reference HAProxy, socat and
 # hatop (runtime API), Chromium (the page), the Prometheus exporter and netdata's collector
-# (scrapers of the page), etcd (fleet), tmux (hatop), systemd-analyze (the unit file).
+# (scrapers of the page), etcd (fleet), tmux (hatop), systemd-analyze (the unit file), tzdata
+# (local-time log dates).
 # With `bench` as first argument: nginx, wrk and haproxy for `npm run bench` instead.
 # Needs root for apt-get; without it, prints what is missing and goes on.
 set -e
@@ -23,6 +24,7 @@ else
   need tmux tmux
   need systemd-analyze systemd
   [ -x /usr/lib/netdata/plugins.d/python.d.plugin ] || missing="$missing netdata-plugins-python"
+  [ -f /usr/share/zoneinfo/America/New_York ] || missing="$missing tzdata"
 fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

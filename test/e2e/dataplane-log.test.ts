@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import type net from 'node:net';
 import { freePorts } from '../helpers/ports.js';
-import { startSwitchyard, type Running } from '../helpers/switchyard.js';
+import { spawn } from 'node:child_process';
+import { BIN, canConnect, startSwitchyard, writeConfig, type Running } from '../helpers/switchyard.js';
+import { DATA_PLANE_NODE_FLAGS } from '../../src/process/node-flags.js';
 import { echoBackend, get, rawExchange, waitFor } from './dataplane-helpers.js';
 
 const [FE, TCP, A] = await freePorts(3);
@@ -111,3 +113,49 @@ backend app
   assert.equal(got.filter((l) => l.includes('/while-down-')).length, 0);
   assert.equal(sy2.proc.exitCode, null, 'the process is still running');
 });
+
+test('with the data-plane flags, access-line and syslog dates are local time in the TZ the process runs in', async (t) => {
+  const [FE3, B3] = await freePorts(2);
+  const app3 = await echoBackend(B3!);
+  t.after(() => app3.close());
+  const logPort = (sink.address() as net.AddressInfo).port;
+  const { cfgPath } = writeConfig(
+    `defaults\n    mode http\n    log 127.0.0.1:${logPort} local0\n    timeout connect 2s\n    timeout client 10s\n    timeout server 10s\n` +
+      `frontend web\n    bind 127.0.0.1:${FE3}\n    option httplog\n    default_backend app\nbackend app\n    server a1 127.0.0.1:${B3}\n`,
+  );
+  // New York is 4 or 5 hours off UTC: a date printed in UTC or in the machine's zone shows.
+  const zone = 'America/New_York';
+  const proc = spawn(process.execPath, [...DATA_PLANE_NODE_FLAGS, BIN, '-f', cfgPath], { stdio: 'ignore', env: { ...process.env, TZ: zone } });
+  t.after(() => proc.kill('SIGKILL'));
+  await waitFor(() => canConnect(FE3!), 'the listener');
+  const before = Date.now();
+  assert.equal((await get(FE3!, '/local-time')).status, 200);
+  const after = Date.now();
+  await waitFor(() => lines.some((l) => l.includes('/local-time')), 'the access line');
+  const line = lines.find((l) => l.includes('/local-time'))!;
+  // `<134>Mmm dd hh:mm:ss haproxy[pid]: ... [dd/Mmm/yyyy:hh:mm:ss.mmm] ...`
+  const m = /^<\d+>(\w{3}) ([ \d]\d) (\d\d):(\d\d):(\d\d) .*\[(\d\d)\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d)\.(\d{3})\]/.exec(line);
+  assert.ok(m, line);
+  const [, hMon, hDay, hH, hM, hS, dDay, dMon, dYear, dH, dM, dS, dMs] = m;
+  const year = Number(dYear);
+  const access = wallClock(year, dMon!, dDay!, dH!, dM!, dS!) + Number(dMs);
+  const header = wallClock(year, hMon!, hDay!, hH!, hM!, hS!);
+  const lo = wallClockIn(zone, before - 1000);
+  const hi = wallClockIn(zone, after + 1000);
+  assert.ok(access >= lo && access <= hi, `access-line date ${m[0]} not within ${new Date(lo).toISOString()}..${new Date(hi).toISOString()} (${zone} wall clock)`);
+  assert.ok(header >= lo - 1000 && header <= hi, `syslog date not within the same window: ${line}`);
+});
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A printed local date as milliseconds of a UTC clock showing the same wall time. */
+function wallClock(year: number, mon: string, day: string, h: string, m: string, s: string): number {
+  return Date.UTC(year, MONTH_NAMES.indexOf(mon), Number(day.trim()), Number(h), Number(m), Number(s));
+}
+
+/** The wall time in `zone` at `ms`, the same way (the test's own clock goes through ICU). */
+function wallClockIn(zone: string, ms: number): number {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) + (ms % 1000);
+}

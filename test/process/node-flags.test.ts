@@ -18,7 +18,7 @@ const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 
 test('withDataPlaneFlags adds the flags once and keeps an operator-given value', () => {
   assert.deepEqual(withDataPlaneFlags([]), DATA_PLANE_NODE_FLAGS);
   assert.deepEqual(withDataPlaneFlags(['--inspect']), ['--inspect', ...DATA_PLANE_NODE_FLAGS]);
-  assert.deepEqual(withDataPlaneFlags(['--max-semi-space-size=8']), ['--max-semi-space-size=8', '--single-threaded', '--v8-pool-size=1', '--expose-gc', '--no-allocation-site-pretenuring']);
+  assert.deepEqual(withDataPlaneFlags(['--max-semi-space-size=8']), ['--max-semi-space-size=8', ...DATA_PLANE_NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size='))]);
 });
 
 test('workers of a master started as `node bin/switchyard.js -W` run with the flags', async (t) => {
