@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import type net from 'node:net';
 import { freePorts } from '../helpers/ports.js';
-import { spawn } from 'node:child_process';
-import { BIN, canConnect, startSwitchyard, writeConfig, type Running } from '../helpers/switchyard.js';
+import { startSwitchyard, type Running } from '../helpers/switchyard.js';
 import { DATA_PLANE_NODE_FLAGS } from '../../src/process/node-flags.js';
 import { echoBackend, get, rawExchange, waitFor } from './dataplane-helpers.js';
 
@@ -119,15 +118,16 @@ test('with the data-plane flags, access-line and syslog dates are local time in 
   const app3 = await echoBackend(B3!);
   t.after(() => app3.close());
   const logPort = (sink.address() as net.AddressInfo).port;
-  const { cfgPath } = writeConfig(
-    `defaults\n    mode http\n    log 127.0.0.1:${logPort} local0\n    timeout connect 2s\n    timeout client 10s\n    timeout server 10s\n` +
-      `frontend web\n    bind 127.0.0.1:${FE3}\n    option httplog\n    default_backend app\nbackend app\n    server a1 127.0.0.1:${B3}\n`,
-  );
   // New York is 4 or 5 hours off UTC: a date printed in UTC or in the machine's zone shows.
   const zone = 'America/New_York';
-  const proc = spawn(process.execPath, [...DATA_PLANE_NODE_FLAGS, BIN, '-f', cfgPath], { stdio: 'ignore', env: { ...process.env, TZ: zone } });
-  t.after(() => proc.kill('SIGKILL'));
-  await waitFor(() => canConnect(FE3!), 'the listener');
+  const sy3 = await startSwitchyard(
+    `defaults\n    mode http\n    log 127.0.0.1:${logPort} local0\n    timeout connect 2s\n    timeout client 10s\n    timeout server 10s\n` +
+      `frontend web\n    bind 127.0.0.1:${FE3}\n    option httplog\n    default_backend app\nbackend app\n    server a1 127.0.0.1:${B3}\n`,
+    [FE3!],
+    [],
+    { nodeArgs: DATA_PLANE_NODE_FLAGS, env: { TZ: zone } },
+  );
+  t.after(() => sy3.stop('SIGKILL'));
   const before = Date.now();
   assert.equal((await get(FE3!, '/local-time')).status, 200);
   const after = Date.now();

@@ -24,10 +24,19 @@ export function writeConfig(text: string, name = 'haproxy.cfg'): { dir: string; 
   return { dir, cfgPath };
 }
 
+/** Node flags and environment variables for the switchyard process. */
+export interface NodeProcessOptions {
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
 /** Start switchyard on `cfgText` and wait until every port in `waitPorts` accepts connections. */
-export async function startSwitchyard(cfgText: string, waitPorts: number[], extraArgs: string[] = []): Promise<Running> {
+export async function startSwitchyard(cfgText: string, waitPorts: number[], extraArgs: string[] = [], opts: NodeProcessOptions = {}): Promise<Running> {
   const { dir, cfgPath } = writeConfig(cfgText);
-  const proc = spawn(process.execPath, [BIN, '-f', cfgPath, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, '-f', cfgPath, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

@@ -4,8 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { BIN, canConnect, writeConfig } from '../helpers/switchyard.js';
+import { startSwitchyard } from '../helpers/switchyard.js';
 import { freePorts } from '../helpers/ports.js';
 
 const calls: unknown[] = [];
@@ -38,15 +37,12 @@ test('the end of startup asks for one full GC, without an argument', () => {
 
 test('a real data-plane process runs that full GC once it is listening', async (t) => {
   const [port] = await freePorts(1);
-  const { cfgPath } = writeConfig(`frontend fe\n    bind 127.0.0.1:${port}\n    mode tcp\n    default_backend be\nbackend be\n    mode tcp\n    server s1 127.0.0.1:9\n`);
   // --trace-gc prints one line per GC; one asked for by gc() gives "testing" as its reason.
-  const proc = spawn(process.execPath, ['--expose-gc', '--trace-gc', BIN, '-f', cfgPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => proc.kill('SIGKILL'));
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
+  const sy = await startSwitchyard(`frontend fe\n    bind 127.0.0.1:${port}\n    mode tcp\n    default_backend be\nbackend be\n    mode tcp\n    server s1 127.0.0.1:9\n`, [port!], [], {
+    nodeArgs: ['--expose-gc', '--trace-gc'],
+  });
+  t.after(() => sy.stop('SIGKILL'));
   const deadline = Date.now() + 10_000;
-  while (!/Mark-Compact[^\n]*testing/.test(out) && Date.now() < deadline && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-  assert.match(out, /Mark-Compact[^\n]*testing/, out);
-  assert.ok(await canConnect(port!), 'listening');
+  while (!/Mark-Compact[^\n]*testing/.test(sy.output()) && Date.now() < deadline && sy.proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  assert.match(sy.output(), /Mark-Compact[^\n]*testing/, sy.output());
 });
